@@ -1,0 +1,76 @@
+# relayr: `make run` serves the app, `make test` runs the whole suite.
+# Everything installs into git-ignored folders: .venv (Python), .tools (helm, kubectl, linters), var (local state).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= relayr.settings.dev
+
+.PHONY: install system-deps run test lint migrations-check reliability bench ci tools chart-check clean
+
+## install: the virtualenv with the app's and the tests' pinned requirements
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements/base.txt requirements/test.txt
+	@$(MAKE) --no-print-directory system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/test.txt
+	touch $@
+
+## system-deps: the C client library and compiler mysqlclient builds against
+system-deps:
+	@if ! pkg-config --exists mysqlclient 2>/dev/null || ! command -v gcc >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-libmysqlclient-dev pkg-config gcc python3-dev; \
+	  else \
+	    echo "mysqlclient needs: sudo apt-get install default-libmysqlclient-dev pkg-config gcc python3-dev"; exit 1; \
+	  fi; \
+	fi
+
+# A random key for local runs, generated once and kept out of git.
+var/secret_key:
+	@mkdir -p var
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+var/admin_password:
+	@mkdir -p var
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(12))" > $@
+
+## run: migrate, load the demo readings and serve with gunicorn on 127.0.0.1:$(PORT)
+run: install var/secret_key var/admin_password
+	@export DJANGO_SECRET_KEY="$$(cat var/secret_key)" DJANGO_SUPERUSER_USERNAME=admin \
+	  DJANGO_SUPERUSER_PASSWORD="$$(cat var/admin_password)" HOST=127.0.0.1 PORT=$(PORT); \
+	$(BIN)/python manage.py migrate --no-input && \
+	$(BIN)/python manage.py loaddata demo_readings && \
+	$(BIN)/python manage.py ensure_superuser && \
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
+	echo && echo "relayr on http://127.0.0.1:$(PORT)/  (database: $${DATABASE_URL:-SQLite db.sqlite3})" && \
+	echo "  API:     http://127.0.0.1:$(PORT)/api/v1/sensors" && \
+	echo "  OpenAPI: http://127.0.0.1:$(PORT)/api/v1/openapi.json" && \
+	echo "  health:  http://127.0.0.1:$(PORT)/readyz   metrics: http://127.0.0.1:$(PORT)/metrics" && \
+	echo "  admin:   http://127.0.0.1:$(PORT)/admin/  user admin, password $$(cat var/admin_password)" && echo && \
+	exec $(BIN)/gunicorn --config relayr/gunicorn.conf.py
+
+## test: the whole suite (pytest, ruff), on MySQL when DATABASE_URL points at one, SQLite otherwise
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+## lint: ruff only
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## migrations-check: fail when models and migrations disagree
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=relayr.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+## ci: what CI runs (MariaDB, then SQLite)
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) .tools var staticfiles db.sqlite3 .pytest_cache .ruff_cache

@@ -1,0 +1,60 @@
+"""The one JSON error shape: {"error": {"code": ..., "message": ...}}.
+
+Every error the service returns — bad parameters, unknown ids and paths,
+write methods, an unavailable database, Django's own handlers — goes
+through ``error_response`` so clients parse a single shape.
+"""
+
+from django.http import HttpResponse
+
+from .encoding import json_body
+
+
+class ApiError(Exception):
+    """Raised anywhere in a view; the API middleware turns it into a response."""
+
+    def __init__(self, status, code, message, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+    def response(self):
+        return error_response(self.status, self.code, self.message, self.headers)
+
+
+def error_response(status, code, message, headers=None):
+    body = json_body({"error": {"code": code, "message": message}})
+    response = HttpResponse(body, status=status, content_type="application/json")
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def invalid_parameter(name, message):
+    return ApiError(400, "invalid_parameter", f"{name}: {message}")
+
+
+def not_found(message="Not found."):
+    return ApiError(404, "not_found", message)
+
+
+def bad_request(request, exception=None):
+    return error_response(400, "bad_request", "The request could not be understood.")
+
+
+def permission_denied(request, exception=None):
+    return error_response(403, "forbidden", "You do not have permission to access this resource.")
+
+
+def page_not_found(request, exception=None):
+    return error_response(404, "not_found", "No such path.")
+
+
+def server_error(request):
+    return error_response(500, "server_error", "Internal server error.")
+
+
+def csrf_failure(request, reason=""):
+    return error_response(403, "csrf_failed", "CSRF verification failed; reload the form and try again.")

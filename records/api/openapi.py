@@ -1,0 +1,194 @@
+"""The OpenAPI 3.1 description of the API; tests check real responses against it."""
+
+from django.conf import settings
+
+from relayr import __version__
+
+
+def _error(description):
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _ok(description, schema_ref):
+    return {
+        "description": description,
+        "headers": {
+            "ETag": {"schema": {"type": "string"}},
+            "Cache-Control": {"schema": {"type": "string"}},
+        },
+        "content": {"application/json": {"schema": {"$ref": schema_ref}}},
+    }
+
+
+ERRORS = {
+    "400": _error("A parameter is invalid, repeated or unknown; the message names it."),
+    "404": _error("No such sensor."),
+    "405": _error("Write methods are refused: the API is read-only."),
+    "503": _error("The database is unavailable; retry after the Retry-After seconds."),
+}
+NOT_MODIFIED = {"description": "The If-None-Match ETag still matches."}
+
+
+def _query(name, schema, description):
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def _parameters():
+    return {
+        "SensorId": {
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+            "description": "Sensor id.",
+        },
+        "Limit": _query(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_LIMIT, "default": settings.API_DEFAULT_LIMIT},
+            "Page size.",
+        ),
+        "Cursor": _query("cursor", {"type": "string"}, "Opaque cursor from a previous page's `next`."),
+    }
+
+
+def _schemas():
+    timestamp = {"type": "string", "format": "date-time"}
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                }
+            },
+        },
+        "Sensor": {
+            "type": "object",
+            "required": ["id", "name", "type", "unit", "location", "is_active", "created_at", "updated_at"],
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "type": {"type": "string"},
+                "unit": {"type": "string"},
+                "location": {"type": "string"},
+                "is_active": {"type": "boolean"},
+                "created_at": timestamp,
+                "updated_at": timestamp,
+            },
+        },
+        "SensorPage": {
+            "type": "object",
+            "required": ["results", "next"],
+            "properties": {
+                "results": {"type": "array", "items": {"$ref": "#/components/schemas/Sensor"}},
+                "next": {"type": ["string", "null"], "format": "uri"},
+            },
+        },
+        "SensorArray": {"type": "array", "items": {"$ref": "#/components/schemas/Sensor"}},
+        "Reading": {
+            "type": "object",
+            "required": ["recorded_at", "value"],
+            "properties": {"recorded_at": timestamp, "value": {"type": ["number", "null"]}},
+        },
+        "ReadingPage": {
+            "type": "object",
+            "required": ["results", "next"],
+            "properties": {
+                "results": {"type": "array", "items": {"$ref": "#/components/schemas/Reading"}},
+                "next": {"type": ["string", "null"], "format": "uri"},
+            },
+        },
+        "Index": {
+            "type": "object",
+            "required": ["service", "version", "links"],
+            "properties": {
+                "service": {"type": "string"},
+                "version": {"type": "string"},
+                "links": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        },
+    }
+
+
+def _get(operation_id, summary, ok, parameters=(), errors=("405", "503")):
+    responses = {"200": ok, "304": NOT_MODIFIED}
+    responses.update({code: {"$ref": f"#/components/responses/E{code}"} for code in errors})
+    return {
+        "get": {"operationId": operation_id, "summary": summary, "parameters": list(parameters), "responses": responses}
+    }
+
+
+def document():
+    ref = "#/components/parameters/"
+    sensor_id, limit, cursor = {"$ref": ref + "SensorId"}, {"$ref": ref + "Limit"}, {"$ref": ref + "Cursor"}
+    since_until = [
+        _query("since", {"type": "string", "format": "date-time"}, "Inclusive lower bound (ISO 8601)."),
+        _query("until", {"type": "string", "format": "date-time"}, "Exclusive upper bound (ISO 8601)."),
+    ]
+    list_filters = [
+        _query("type", {"type": "string", "maxLength": 200}, "Exact sensor type."),
+        _query("is_active", {"type": "boolean"}, "Active or inactive sensors only."),
+        _query("search", {"type": "string", "maxLength": 200}, "Name or location contains (case-insensitive)."),
+    ]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "relayr",
+            "version": __version__,
+            "description": "Read-only JSON API over sensors and their readings. Clients must ignore unknown keys.",
+        },
+        "paths": {
+            "/": _get("index", "Service index", _ok("Service name, version and links.", "#/components/schemas/Index")),
+            "/api/v1/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "responses": {"200": {"description": "The OpenAPI document.", "content": {"application/json": {}}}},
+                }
+            },
+            "/api/v1/sensors": _get(
+                "listSensors",
+                "Sensors, ordered by id, paginated",
+                _ok("A page of sensors.", "#/components/schemas/SensorPage"),
+                [*list_filters, limit, cursor],
+                errors=("400", "405", "503"),
+            ),
+            "/api/v1/sensors/{id}": _get(
+                "getSensor",
+                "One sensor",
+                _ok("The sensor.", "#/components/schemas/Sensor"),
+                [sensor_id],
+                errors=("400", "404", "405", "503"),
+            ),
+            "/api/v1/sensors/{id}/readings": _get(
+                "listReadings",
+                "One sensor's readings in a time window, ascending",
+                _ok("A page of readings.", "#/components/schemas/ReadingPage"),
+                [sensor_id, *since_until, limit, cursor],
+                errors=("400", "404", "405", "503"),
+            ),
+            "/sensors": _get(
+                "legacyListSensors",
+                "All active sensors (earlier service)",
+                _ok("Every active sensor.", "#/components/schemas/SensorArray"),
+            ),
+            "/sensors/{id}": _get(
+                "legacyGetSensor",
+                "One sensor (earlier service)",
+                _ok("The sensor.", "#/components/schemas/Sensor"),
+                [sensor_id],
+                errors=("400", "404", "405", "503"),
+            ),
+        },
+        "components": {
+            "schemas": _schemas(),
+            "parameters": _parameters(),
+            "responses": {f"E{code}": response for code, response in ERRORS.items()},
+        },
+    }

@@ -1,0 +1,16 @@
+"""API routes. A trailing slash is optional on every API path."""
+
+from django.urls import re_path
+
+from records.api import sensors, service
+
+urlpatterns = [
+    re_path(r"^$", service.index, name="index"),
+    re_path(r"^api/v1/openapi\.json$", service.openapi_document, name="openapi"),
+    re_path(r"^api/v1/sensors/?$", sensors.sensor_list, name="sensor-list"),
+    re_path(r"^api/v1/sensors/(?P<pk>[0-9]+)/?$", sensors.sensor_detail, name="sensor-detail"),
+    re_path(r"^api/v1/sensors/(?P<pk>[0-9]+)/readings/?$", sensors.sensor_readings, name="sensor-readings"),
+    # The earlier Go service's read paths, kept for its clients.
+    re_path(r"^sensors/?$", sensors.legacy_sensor_list, name="legacy-sensor-list"),
+    re_path(r"^sensors/(?P<pk>[0-9]+)/?$", sensors.sensor_detail, name="legacy-sensor-detail"),
+]

@@ -1,0 +1,3 @@
+"""Local development: the default for manage.py; `make run` supplies a generated key."""
+
+from .common import *  # noqa: F403

@@ -1,0 +1,3 @@
+"""Production: the container and the benchmark run these."""
+
+from .common import *  # noqa: F403
