@@ -2,9 +2,10 @@
 
 import functools
 import hashlib
+import logging
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -13,6 +14,7 @@ from .errors import ApiError, error_response
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 ALLOW = ", ".join(READ_METHODS)
 DATABASE_RETRY_AFTER = "5"
+logger = logging.getLogger(__name__)
 
 
 def etag_for(body):
@@ -67,7 +69,9 @@ def api_view(view):
             response = view(request, *args, **kwargs)
         except ApiError as error:
             return error.response()
-        except DatabaseError:
+        except (OperationalError, InterfaceError) as exc:
+            # Connection-level failures only: a ProgrammingError is a bug and must surface.
+            logger.warning("database unavailable: %s", exc)
             return database_unavailable()
         if request.method == "HEAD":
             # Same headers as GET, no body (RFC 9110 section 9.3.2).

@@ -58,6 +58,8 @@ def sensor_detail(request, pk):
 def sensor_readings(request, pk):
     """One query: the sensor LEFT JOIN its readings in the window.
 
+    (The join's alias is not "window": that is a reserved word in MariaDB.)
+
     The join tells an unknown sensor (no row) from a sensor without readings
     in the window (one row of NULLs) without a second query.
     """
@@ -74,9 +76,9 @@ def sensor_readings(request, pk):
         window &= Q(readings__recorded_at__gt=datetime.fromisoformat(after))
     rows = list(
         Sensor.objects.filter(pk=sensor_id)
-        .annotate(window=FilteredRelation("readings", condition=window))
-        .order_by("window__recorded_at")
-        .values_list("window__recorded_at", "window__value")[: limit + 1]
+        .annotate(windowed=FilteredRelation("readings", condition=window))
+        .order_by("windowed__recorded_at")
+        .values_list("windowed__recorded_at", "windowed__value")[: limit + 1]
     )
     if not rows:
         raise not_found(f"No sensor with id {pk}.")
