@@ -53,8 +53,8 @@ run: install var/secret_key var/admin_password
 	echo "  admin:   http://127.0.0.1:$(PORT)/admin/  user admin, password $$(cat var/admin_password)" && echo && \
 	exec $(BIN)/gunicorn --config relayr/gunicorn.conf.py
 
-## test: the whole suite (pytest, ruff), on MySQL when DATABASE_URL points at one, SQLite otherwise
-test: install
+## test: the whole suite (pytest, ruff, the chart and image checks), on MySQL when DATABASE_URL points at one, SQLite otherwise
+test: install tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -67,6 +67,15 @@ lint: install
 ## migrations-check: fail when models and migrations disagree
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=relayr.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+## tools: helm, kubectl, kubernetes-validate, checkov and hadolint into .tools/ (see .ci/tools.sh)
+tools:
+	@PYTHON=$(PYTHON) bash .ci/tools.sh
+
+## chart-check: helm lint --strict, helm template per helm/relayr/ci/ scenario, kubernetes-validate --strict
+## (Kubernetes 1.29 and 1.35), checkov on the rendered manifests, and the chart's pytest tests
+chart-check: install tools
+	$(BIN)/pytest tests/chart
 
 ## ci: what CI runs (MariaDB, then SQLite)
 ci:
