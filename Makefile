@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= relayr.settings.dev
 
-.PHONY: install system-deps run test lint migrations-check reliability bench ci tools chart-check clean
+.PHONY: install system-deps run test lint migrations-check reliability bench ci tools chart-check image-lint clean
 
 ## install: the virtualenv with the app's and the tests' pinned requirements
 install: $(VENV)/.installed
@@ -76,6 +76,10 @@ tools:
 ## (Kubernetes 1.29 and 1.35), checkov on the rendered manifests, and the chart's pytest tests
 chart-check: install tools
 	$(BIN)/pytest tests/chart
+
+## image-lint: hadolint on docker/Dockerfile with .hadolint.yaml: any finding fails (tests/docker runs it too)
+image-lint: tools
+	.tools/venv/bin/hadolint --config .hadolint.yaml docker/Dockerfile
 
 ## ci: what CI runs (MariaDB, then SQLite)
 ci:
