@@ -113,6 +113,7 @@ AXES_RESET_ON_SUCCESS = True
 # django-prometheus: migration metrics would make every manage.py command touch the database.
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
+AXES_VERBOSE = False  # its start-up banner would precede every manage.py command's output
 # The API.
 API_DEFAULT_LIMIT = 50
 API_MAX_LIMIT = 500

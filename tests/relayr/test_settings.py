@@ -1,0 +1,83 @@
+"""Settings read the environment, refuse unsafe configurations with one line."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOW_DATABASE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({k: v for k, v in settings.DATABASES['default'].items() if k != 'TEST'}, default=str))"
+)
+
+
+def run_settings(env, module="relayr.settings.prod"):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
+    return subprocess.run(
+        [sys.executable, "-c", SHOW_DATABASE],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def database_of(result):
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_settings({})
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+    assert run_settings({"DJANGO_SECRET_KEY": ""}).returncode == 1
+
+
+def test_debug_alone_allows_the_development_key():
+    assert run_settings({"DJANGO_DEBUG": "true"}, module="relayr.settings.dev").returncode == 0
+
+
+def test_earlier_service_variables_configure_mysql():
+    result = run_settings(
+        {
+            "DJANGO_SECRET_KEY": "k",
+            "DATABASE_HOST": "db.internal",
+            "DATABASE_PORT": "3307",
+            "DATABASE_NAME": "sensors",
+            "DATABASE_USER": "app",
+            "DATABASE_PASSWORD": "pw",
+        }
+    )
+    db = database_of(result)
+    assert db["ENGINE"] == "django_prometheus.db.backends.mysql"
+    assert (db["HOST"], str(db["PORT"]), db["NAME"], db["USER"], db["PASSWORD"]) == (
+        "db.internal",
+        "3307",
+        "sensors",
+        "app",
+        "pw",
+    )
+    assert db["OPTIONS"]["charset"] == "utf8mb4"
+    assert "STRICT_TRANS_TABLES" in db["OPTIONS"]["init_command"]
+    assert db["OPTIONS"]["connect_timeout"] > 0 and db["OPTIONS"]["read_timeout"] > 0
+    assert db["CONN_MAX_AGE"] > 0 and db["CONN_HEALTH_CHECKS"] is True
+
+
+def test_database_url_wins_and_sqlite_is_the_default():
+    url = run_settings({"DJANGO_SECRET_KEY": "k", "DATABASE_URL": "mysql://u:p@h:3306/n", "DATABASE_HOST": "other"})
+    assert database_of(url)["HOST"] == "h"
+    default = database_of(run_settings({"DJANGO_SECRET_KEY": "k"}))
+    assert default["ENGINE"] == "django_prometheus.db.backends.sqlite3"
+    assert default["NAME"].endswith("db.sqlite3")
+
+
+def test_bad_values_stop_start_up_with_one_line():
+    for env in ({"DATABASE_URL": "postgres://u:p@h/n"}, {"DATABASE_CONN_MAX_AGE": "soon"}, {"DJANGO_DEBUG": "perhaps"}):
+        result = run_settings({"DJANGO_SECRET_KEY": "k", **env})
+        assert result.returncode == 1, env
+        assert result.stderr.startswith("relayr: configuration error:"), result.stderr
