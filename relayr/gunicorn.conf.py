@@ -2,8 +2,20 @@
 
 The worker count is gunicorn's own WEB_CONCURRENCY convention; the chart
 derives it from the pod's CPU allotment, never from the node's core count.
+
+Metrics: every worker writes its samples to PROMETHEUS_MULTIPROC_DIR (in the
+pod an emptyDir; a fresh temporary directory when unset), which must be in
+the environment before a worker imports prometheus_client. The master empties
+it at start and archives each dead worker's files (relayr.observability.multiprocess).
+
+Logs: gunicorn's own lines are JSON on stdout like the app's; its access log
+is off because the app's middleware writes the one line per request.
 """
 
+import os
+import tempfile
+
+from relayr.observability import logs, multiprocess
 from relayr.settings import environ
 
 wsgi_app = "relayr.wsgi:application"
@@ -19,3 +31,20 @@ max_requests = environ.get_int("GUNICORN_MAX_REQUESTS", 10_000)
 max_requests_jitter = max_requests // 10
 # The heartbeat file lives in memory, not on the (read-only) root filesystem.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - tmpfs in every container, not a shared temp file
+# No gunicornc control socket: nothing uses it, its default path is in $HOME
+# (read-only in the pod) and every server on a host would share it.
+control_socket_disable = True
+
+metrics_dir = environ.get_str("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="relayr-prometheus-")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+
+logconfig_dict = logs.logging_config(environ.get_str("LOG_LEVEL", "INFO"))
+logger_class = "relayr.observability.gunicorn_logger.JsonLogger"
+
+
+def on_starting(server):
+    multiprocess.empty(metrics_dir)
+
+
+def child_exit(server, worker):
+    multiprocess.archive_dead_process(worker.pid, metrics_dir)

@@ -4,9 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from records.api import errors
+from relayr.observability import metrics, probes
 
 urlpatterns = [
     path("", include("records.urls")),
+    # ObservabilityMiddleware answers these four first, whatever the Host header;
+    # listed here so the URLconf names every path the service serves.
+    path("livez", probes.livez, name="livez"),
+    path("readyz", probes.readyz, name="readyz"),
+    path("healthz", probes.readyz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from relayr.observability import logs
+
 from . import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -30,6 +32,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers the probes and /metrics before host validation; logs every request.
+    "relayr.observability.middleware.ObservabilityMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -112,6 +116,9 @@ AXES_RESET_ON_SUCCESS = True
 
 # django-prometheus: migration metrics would make every manage.py command touch the database.
 PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# Logs: one JSON object per line on stdout, the same format as gunicorn's (relayr/observability/logs.py).
+LOGGING = logs.logging_config(environ.get_str("LOG_LEVEL", "INFO"))
 
 AXES_VERBOSE = False  # its start-up banner would precede every manage.py command's output
 # The API.

@@ -1,0 +1,13 @@
+"""Probes, metrics and logs: what Kubernetes, Prometheus and the log pipeline see.
+
+- ``middleware``: first in MIDDLEWARE; serves the probes and /metrics ahead
+  of host validation, gives every request an id and writes its JSON log line,
+  and turns a database failure anywhere into a 503.
+- ``probes``: /livez, /readyz (= /healthz) views and the checks behind them.
+- ``metrics``: the /metrics view, merged across gunicorn workers.
+- ``logs``: the JSON log formatter (used by Django and by gunicorn).
+- ``multiprocess``: gunicorn hooks' helpers for the metrics directory.
+
+``logs`` and ``multiprocess`` import nothing from Django: gunicorn's master
+loads them before any worker imports the app.
+"""
