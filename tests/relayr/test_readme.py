@@ -3,7 +3,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-READ = re.compile(r"""environ\.get_\w+\(\s*["']([A-Z][A-Z0-9_]*)["']""")
+X
 
 
 def variables_read():
