@@ -3,7 +3,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-X
+READ = re.compile(r"""\bget_(?:str|bool|int|float|list)\(\s*["']([A-Z][A-Z0-9_]*)["']""")
 
 
 def variables_read():
