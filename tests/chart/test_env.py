@@ -1,0 +1,85 @@
+"""The environment the chart gives the app containers matches what the code reads."""
+
+import re
+
+from tests.chart.rendering import REPO, SCENARIOS, containers, find, pod_templates, render
+
+READ = re.compile(r"""get_(?:str|bool|int|float|list)\(\s*["']([A-Z][A-Z0-9_]*)["']""")
+# Read by libraries, not through relayr/settings/environ.py, so the grep can't see them.
+READ_BY_LIBRARIES = {
+    "PROMETHEUS_MULTIPROC_DIR",  # prometheus_client's multiprocess mode
+    "DJANGO_SETTINGS_MODULE",  # Django itself; the image sets it
+}
+# DJANGO_SECRET_KEY is required by prod settings; the database password has no useful default.
+REQUIRED = {"DJANGO_SECRET_KEY", "DATABASE_HOST", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD"}
+
+
+def names_the_code_reads():
+    names = set()
+    for package in ("relayr", "records"):
+        for path in (REPO / package).rglob("*.py"):
+            names.update(READ.findall(path.read_text()))
+    return names | READ_BY_LIBRARIES
+
+
+def env_of(container, docs):
+    """Names and plain values a container gets: env entries plus the ConfigMaps it imports."""
+    values = {}
+    for source in container.get("envFrom", []):
+        config_map = find(docs, "ConfigMap", source["configMapRef"]["name"])
+        values.update(config_map["data"])
+    for entry in container.get("env", []):
+        values[entry["name"]] = entry.get("value", entry.get("valueFrom"))
+    return values
+
+
+def app_containers(docs):
+    for doc, _, spec in pod_templates(docs):
+        if doc["kind"] in {"Deployment", "Job"}:
+            for container in containers(spec):
+                yield doc, container
+
+
+def test_the_grep_finds_the_settings_variables():
+    names = names_the_code_reads()
+    assert {"DJANGO_SECRET_KEY", "DATABASE_HOST", "WEB_CONCURRENCY", "GUNICORN_GRACEFUL_TIMEOUT"} <= names
+
+
+def test_every_variable_set_is_one_the_code_reads_and_required_ones_are_set(scenario):
+    _, docs = scenario
+    known = names_the_code_reads()
+    for doc, container in app_containers(docs):
+        names = set(env_of(container, docs))
+        assert names - known == set(), f"{doc['metadata']['name']}/{container['name']} sets unread variables"
+        assert names >= REQUIRED, f"{doc['metadata']['name']}/{container['name']} misses {REQUIRED - names}"
+
+
+def test_job_and_deployment_share_image_and_database_settings(scenario):
+    _, docs = scenario
+    deployment, job = find(docs, "Deployment"), find(docs, "Job")
+    web = deployment["spec"]["template"]["spec"]["containers"][0]
+    migrate = job["spec"]["template"]["spec"]["containers"][0]
+    assert migrate["image"] == web["image"]
+    assert migrate["imagePullPolicy"] == web["imagePullPolicy"]
+    web_env, job_env = env_of(web, docs), env_of(migrate, docs)
+    database = {name for name in web_env if name.startswith("DATABASE_")} | {"DJANGO_SECRET_KEY"}
+    assert {name: job_env.get(name) for name in database} == {name: web_env[name] for name in database}
+
+
+def test_worker_count_follows_the_cpu_allotment(helm):
+    def concurrency(*args):
+        web = find(render(*args), "Deployment")["spec"]["template"]["spec"]["containers"][0]
+        return {entry["name"]: entry.get("value") for entry in web["env"]}["WEB_CONCURRENCY"]
+
+    assert concurrency() == "2"  # limits.cpu "1" x 2 workers per CPU
+    assert concurrency("--set-string", "web.resources.limits.cpu=2500m") == "5"
+    assert concurrency("--set", "web.resources.limits.cpu=0.2") == "1"  # never below one
+    assert concurrency("--set", "web.concurrency=7") == "7"
+
+
+def test_tls_ingress_sets_allowed_hosts_csrf_origins_and_proxy_header(helm):
+    [values] = [path for path in SCENARIOS if path.stem == "ingress-tls-values"]
+    data = find(render("-f", str(values)), "ConfigMap", "rel-relayr")["data"]
+    assert data["DJANGO_BEHIND_TLS_PROXY"] == "true"
+    assert data["DJANGO_CSRF_TRUSTED_ORIGINS"] == "https://relayr.example.com,https://sensors.example.com"
+    assert {"relayr.example.com", "sensors.example.com", "rel-relayr"} <= set(data["DJANGO_ALLOWED_HOSTS"].split(","))
