@@ -37,7 +37,7 @@ def image(runtime, build_context):
     tree.remove()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def container(image):
     running = Container(image, RUNTIME_ENV).start()
     yield running
