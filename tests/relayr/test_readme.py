@@ -1,4 +1,5 @@
 """The README's configuration table lists every variable the code reads."""
+
 import re
 from pathlib import Path
 
