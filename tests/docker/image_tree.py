@@ -1,13 +1,13 @@
 """The runtime stage of docker/Dockerfile, replayed on this machine without Docker.
 
-``ImageTree.build()`` lays out the image's filesystem under a temporary root:
-it copies every build-context COPY of the runtime stage (through
-.dockerignore), then runs that stage's RUN steps that come after the app is
-copied (collectstatic, compileall, the metrics directory), with the image's
-paths mapped to local ones and the app's .venv standing in for /opt/venv
-(the builder stage installs the same requirements/base.txt into it).
-``Container`` then starts the stage's CMD with its ENV and WORKDIR as the
-image's user (1000:2000), who cannot write to the tree: the read-only root
+``ImageTree.build()`` lays out the image's filesystem under a temporary root,
+instruction by instruction: ``COPY --from=builder /opt/venv`` becomes a
+virtualenv that reaches the app's installed requirements (the builder stage
+installs the same requirements/base.txt), each build-context COPY copies what
+.dockerignore lets through, and the RUN steps after the app is copied
+(collectstatic, compileall, the metrics directory) run with the image's paths
+mapped into the tree. ``Container`` starts the stage's CMD with its ENV and
+WORKDIR as the image's USER, who cannot write to the tree: the read-only root
 filesystem, short of a real one.
 """
 
@@ -17,18 +17,17 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
 
 import requests
 
-from tests.docker.conftest import REPO
 from tests.support.server import free_port
 
 # What an image path's "${PATH}" holds in the official Python image.
 BASE_IMAGE_PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
-IMAGE_USER = ("1000", "2000")
 
 
 class ImageTree:
@@ -41,8 +40,8 @@ class ImageTree:
         self.logs = self.base / "logs"
         self.root.mkdir()
         self.logs.mkdir()
-        # Image paths the runtime stage uses, and where they live here.
-        self.paths = {"/opt/venv": sys.prefix, "/app": str(self.root / "app"), "/run": str(self.root / "run")}
+        # The image paths the runtime stage names, and where they live here.
+        self.paths = {path: f"{self.root}{path}" for path in ("/opt/venv", "/app", "/run")}
         alternatives = "|".join(map(re.escape, self.paths))
         self.path_pattern = re.compile(rf"(?<![\w/.])({alternatives})(?=[/\s:\"]|$)")
 
@@ -52,8 +51,7 @@ class ImageTree:
 
     def local(self, image_path):
         """Where an absolute image path lives here."""
-        mapped = self.map_text(image_path)
-        return Path(mapped) if mapped != image_path else self.root / image_path.lstrip("/")
+        return self.root / image_path.lstrip("/")
 
     @property
     def workdir(self):
@@ -65,7 +63,11 @@ class ImageTree:
             if instruction.keyword == "WORKDIR":
                 workdir = instruction.arguments
                 self.local(workdir).mkdir(parents=True, exist_ok=True)
-            elif instruction.keyword == "COPY" and "from" not in instruction.flags:
+            elif instruction.keyword == "COPY" and instruction.flags.get("from") == "builder":
+                sources, destination = instruction.copy_sources_and_destination()
+                assert sources == ["/opt/venv"] == [destination], f"line {instruction.line}: replay this COPY too"
+                self._virtualenv(self.local(destination))
+            elif instruction.keyword == "COPY":
                 self._copy(instruction, workdir)
                 copied = True
             elif instruction.keyword == "RUN" and copied:
@@ -78,12 +80,50 @@ class ImageTree:
                 )
         return self
 
+    def _virtualenv(self, target):
+        """A virtualenv at ``target`` whose interpreter the image user can run, with the app's packages.
+
+        The app's .venv may use an interpreter under a folder only root can
+        enter (pyenv in /root), so this one takes the first Python of the same
+        minor version that the image user can start, reads .venv's
+        site-packages through a .pth file, and gets .venv's scripts with their
+        first line pointing at it.
+        """
+        interpreter = self._interpreter_for_image_user()
+        subprocess.run([interpreter, "-m", "venv", "--without-pip", target], check=True, timeout=60)
+        site_packages = target / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+        (site_packages / "app-requirements.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+        for script in Path(sys.prefix, "bin").iterdir():
+            first_line, _, rest = script.read_bytes().partition(b"\n") if script.is_file() else (b"", b"", b"")
+            if first_line.startswith(b"#!" + sys.prefix.encode()) and not (target / "bin" / script.name).exists():
+                (target / "bin" / script.name).write_bytes(f"#!{target}/bin/python".encode() + b"\n" + rest)
+                (target / "bin" / script.name).chmod(0o755)
+
+    def _interpreter_for_image_user(self):
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        candidates = [
+            os.path.realpath(sys._base_executable),
+            f"/usr/bin/python{version}",
+            f"/usr/local/bin/python{version}",
+        ]
+        for candidate in candidates:
+            # An interpreter in a folder the user cannot enter may still start, without knowing its own path.
+            check = f"import os, sys; assert os.path.exists(sys.executable) and sys.version.startswith('{version}.')"
+            probe = [candidate, "-c", check]
+            if (
+                os.path.exists(candidate)
+                and subprocess.run(self.as_image_user(probe), capture_output=True).returncode == 0
+            ):
+                return candidate
+        raise RuntimeError(f"no Python {version} the image user can run among {candidates}")
+
     def _copy(self, instruction, workdir):
         sources, destination = instruction.copy_sources_and_destination()
         target = self.local(os.path.normpath(os.path.join(workdir, destination)))
         for source in sources:
             for file in self.context.files(source):
-                relative = file.relative_to(REPO / source) if (REPO / source).is_dir() else Path(file.name)
+                source_path = self.context.root / source
+                relative = file.relative_to(source_path) if source_path.is_dir() else Path(file.name)
                 out = target / relative
                 out.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(file, out)
@@ -93,6 +133,22 @@ class ImageTree:
         env = {name: self.map_text(value) for name, value in self.stage.env().items()}
         env["PATH"] = env["PATH"].replace("${PATH}", BASE_IMAGE_PATH)
         return env
+
+    def as_image_user(self, argv):
+        """``argv`` run as the image's USER (setpriv execs it: same pid, no shell in between)."""
+        uid, gid = self.stage.last("USER").arguments.split(":")
+        return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--", *argv]
+
+    def run(self, argv, env, timeout=60):
+        """A one-off command in the image (what the chart's Job and init containers do)."""
+        return subprocess.run(
+            self.as_image_user(argv),
+            cwd=self.workdir,
+            env={**self.env(), "HOME": "/nonexistent", **env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def snapshot(self):
         """Every file and folder under the tree with its size and modification time."""
@@ -116,9 +172,7 @@ class Container:
         self.env = {**tree.env(), "HOME": "/nonexistent", "HOST": "127.0.0.1", "PORT": str(self.port), **env}
 
     def start(self, timeout=30):
-        uid, gid = IMAGE_USER
-        command = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--"]
-        command += self.tree.stage.last("CMD").exec_form()
+        command = self.tree.as_image_user(self.tree.stage.last("CMD").exec_form())
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 command, cwd=self.tree.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT

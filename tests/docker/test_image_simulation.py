@@ -71,6 +71,19 @@ def test_serves_the_collected_static_files(container, image):
     assert "immutable" in response.headers["Cache-Control"]
 
 
+def test_migrate_and_wait_for_migrations_run_as_the_image_user(image):
+    # The Job's and the init containers' commands: each opens the database, so
+    # django-prometheus writes metric files; only the metrics directory may take them.
+    data = image.base / "data"  # a volume the user can write, for the SQLite file
+    data.mkdir()
+    os.chown(data, 1000, 2000)
+    env = {**RUNTIME_ENV, "DATABASE_URL": f"sqlite:///{data}/db.sqlite3"}
+    for argv in (["python", "manage.py", "migrate", "--no-input"], ["python", "manage.py", "wait_for_migrations"]):
+        result = image.run(argv, env)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert "all migrations are applied" in result.stdout
+
+
 def test_writes_nothing_to_the_image_and_stops_on_sigterm(image):
     before = image.snapshot()
     container = Container(image, RUNTIME_ENV).start()
