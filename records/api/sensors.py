@@ -9,6 +9,7 @@ from django.db.models import DateTimeField, FloatField, Q, Value
 from records.models import Reading, Sensor
 
 from . import pagination, params
+from .cache import cached
 from .encoding import json_body
 from .errors import not_found
 from .responses import api_view, json_response
@@ -31,6 +32,7 @@ def _sensor_id(raw):
 
 
 @api_view
+@cached
 def sensor_list(request):
     params.check_known(request, LIST_PARAMETERS)
     limit = params.get_limit(request)
@@ -48,6 +50,7 @@ def sensor_list(request):
 
 
 @api_view
+@cached
 def sensor_detail(request, pk):
     params.check_known(request, set())
     rows = list(Sensor.objects.filter(pk=_sensor_id(pk)).values_list(*SENSOR_FIELDS)[:1])
@@ -57,6 +60,7 @@ def sensor_detail(request, pk):
 
 
 @api_view
+@cached
 def sensor_readings(request, pk):
     """One query: the page of readings UNION ALL one marker row for the sensor.
 
@@ -101,6 +105,7 @@ def _sensor_marker(sensor_id):
 
 
 @api_view
+@cached
 def legacy_sensor_list(request):
     """The earlier Go service's GET /sensors: a bare array of active sensors."""
     rows = Sensor.objects.filter(is_active=True).order_by("id").values_list(*SENSOR_FIELDS)

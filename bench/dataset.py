@@ -1,0 +1,82 @@
+"""The benchmark's databases: created, migrated and filled once, then reused.
+
+``generate_readings`` inserts with IGNORE, so topping up a partly filled
+database adds only what is missing.
+"""
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import dj_database_url
+import MySQLdb
+
+from .server import BASE_DIR
+
+
+@dataclass
+class Dataset:
+    url: str
+    sensor_ids: list
+    readings: int
+    first: int  # epoch seconds of the earliest and latest reading
+    last: int
+
+    def load_env(self, page):
+        """wrk's environment: the ids, and the range where a window still holds a full page."""
+        per_sensor = max(self.readings // max(len(self.sensor_ids), 1), 2)
+        interval = (self.last - self.first) / (per_sensor - 1)
+        return {
+            "BENCH_IDS": ",".join(map(str, self.sensor_ids)),
+            "BENCH_FIRST": str(self.first),
+            "BENCH_LAST": str(max(self.first, int(self.last - page * interval))),
+        }
+
+
+def _connect(url, database=True):
+    config = dj_database_url.parse(url)
+    options = {
+        "host": config["HOST"] or "127.0.0.1",
+        "port": int(config["PORT"] or 3306),
+        "user": config["USER"] or "root",
+        "password": config["PASSWORD"] or "",
+        "charset": "utf8mb4",
+    }
+    if database:
+        options["database"] = config["NAME"]
+    return MySQLdb.connect(**options), config["NAME"]
+
+
+def _manage(url, *args):
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "relayr.settings.prod"}
+    env.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
+    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)  # noqa: S603
+
+
+def _measure(url):
+    connection, _ = _connect(url)
+    with connection, connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM records_sensor WHERE name LIKE 'bench-%%' ORDER BY id")
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT COUNT(*), UNIX_TIMESTAMP(MIN(recorded_at)), UNIX_TIMESTAMP(MAX(recorded_at)) "
+            "FROM records_reading WHERE sensor_id IN (SELECT id FROM records_sensor WHERE name LIKE 'bench-%%')"
+        )
+        count, first, last = cursor.fetchone()
+    return Dataset(url, ids, count, int(first or 0), int(last or 0))
+
+
+def ensure(url, sensors, per_sensor, log=print):
+    """Create, migrate and fill the database at ``url`` unless it already holds the data."""
+    server, name = _connect(url, database=False)
+    with server, server.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    _manage(url, "migrate", "--no-input", "--verbosity", "0")
+    data = _measure(url)
+    if len(data.sensor_ids) < sensors or data.readings < sensors * per_sensor:
+        log(f"generating {sensors} x {per_sensor:,} readings in {name} (once; later runs reuse them)")
+        _manage(url, "generate_readings", "--sensors", str(sensors), "--per-sensor", str(per_sensor))
+        data = _measure(url)
+    log(f"{name}: {len(data.sensor_ids)} bench sensors, {data.readings:,} readings")
+    return data

@@ -1,0 +1,180 @@
+"""`make bench`: throughput and latency of relayr's read paths against their own limit.
+
+Workloads (wrk, one at a time, each after a warm-up):
+  L   the bare WSGI app in bench/bare_app.py, same gunicorn configuration
+  W0  /livez through the full middleware stack
+  W1  /api/v1/sensors/{id}, random existing ids
+  W2  /api/v1/sensors?limit=100
+  W3  /api/v1/sensors/{id}/readings?since=...&limit=100, random sensors and windows
+W1-W3 run with default settings, again with the response cache off, and W3
+once more against a small database to show that latency does not grow with
+the table. A soak then checks the workers' memory. Prints a table, writes it
+as JSON under bench/results/, and exits 1 when a target is missed.
+
+    python -m bench.run [--duration 10] [--warmup 2] [--no-check]
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import dataset, report
+from .load import require_wrk, run_wrk
+from .server import Server
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+PAGE = 100  # the readings page size W3 asks for
+W0_PATHS = ("/livez", "/")  # "/" until /livez exists: also no database, full middleware
+READY_PATHS = ("/readyz", "/")
+
+
+def parse_args(argv):
+    env = os.environ.get
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=env("BENCH_DATABASE_URL", "mysql://root@127.0.0.1:3306/relayr_bench"))
+    parser.add_argument(
+        "--small-database-url",
+        default=env("BENCH_SMALL_DATABASE_URL", "mysql://root@127.0.0.1:3306/relayr_bench_small"),
+    )
+    parser.add_argument("--sensors", type=int, default=100, help="bench sensors in the large database")
+    parser.add_argument("--per-sensor", type=int, default=10_000, help="readings per sensor in the large database")
+    parser.add_argument("--small-sensors", type=int, default=10)
+    parser.add_argument("--small-per-sensor", type=int, default=1_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured workload")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load before each workload")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--soak-requests", type=int, default=50_000, help="requests in the memory soak")
+    parser.add_argument("--soak-checkpoint", type=int, default=10_000, help="requests before the baseline RSS")
+    parser.add_argument("--no-check", action="store_true", help="exit 0 even when a target is missed")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    return parser.parse_args(argv)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.results = {}
+
+    def load(self, server, path, mode="fixed", data=None):
+        # Windows start anywhere a full page still follows, so every dataset serves equal pages.
+        env = data.load_env(PAGE) if data is not None else {}
+        common = {"threads": self.args.threads, "connections": self.args.connections, "mode": mode, "env": env}
+        if self.args.warmup:
+            run_wrk(server.url + path, self.args.warmup, **common)
+        return run_wrk(server.url + path, self.args.duration, **common)
+
+    def measure(self, name, server, path, label, **load):
+        result = self.load(server, path, **load)
+        result["path"] = label
+        self.results[name] = result
+        latency = f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms"
+        print(f"  {name:<11} {result['rps']:>9,.0f} req/s  {latency}  errors {result['non_2xx_3xx']}")
+        return result
+
+    def run(self):
+        args = self.args
+        self.big = dataset.ensure(args.database_url, args.sensors, args.per_sensor)
+        self.small = dataset.ensure(args.small_database_url, args.small_sensors, args.small_per_sensor)
+        began = time.monotonic()
+        sensor = "/api/v1/sensors/{id}"
+        readings = "/api/v1/sensors/{id}/readings?since=...&limit=100"
+
+        print("L: bare WSGI app")
+        with Server(args.database_url, app="bench.bare_app:application") as server:
+            server.wait_until_ok("/")
+            self.measure("L", server, "/", "bare WSGI, 11-byte body")
+
+        print("default settings")
+        with Server(args.database_url) as server:
+            ready_path, cold_start = server.wait_until_ok(*READY_PATHS)
+            w0, _ = server.wait_until_ok(*W0_PATHS)
+            self.measure("W0", server, w0, w0)
+            first_id = self.big.sensor_ids[0]
+            self.measure("W1", server, f"/api/v1/sensors/{first_id}", sensor, mode="sensor", data=self.big)
+            self.measure("W2", server, "/api/v1/sensors?limit=100", "/api/v1/sensors?limit=100")
+            self.measure("W3", server, f"/api/v1/sensors/{first_id}", readings, mode="readings", data=self.big)
+            rss_default = server.worker_rss_mb()
+
+        print("response cache off (API_CACHE_SECONDS=0)")
+        with Server(args.database_url, env={"API_CACHE_SECONDS": "0"}) as server:
+            server.wait_until_ok(ready_path)
+            first_id = self.big.sensor_ids[0]
+            self.measure("W1 nocache", server, f"/api/v1/sensors/{first_id}", sensor, mode="sensor", data=self.big)
+            self.measure("W2 nocache", server, "/api/v1/sensors?limit=100", "/api/v1/sensors?limit=100")
+            self.measure("W3 nocache", server, f"/api/v1/sensors/{first_id}", readings, mode="readings", data=self.big)
+
+        print(f"small database ({self.small.readings:,} readings)")
+        with Server(args.small_database_url) as server:
+            server.wait_until_ok(ready_path)
+            first_id = self.small.sensor_ids[0]
+            self.measure("W3 small", server, f"/api/v1/sensors/{first_id}", readings, mode="readings", data=self.small)
+
+        print(f"memory soak: {args.soak_requests:,} mixed W1-W3 requests, worker recycling off")
+        with Server(args.database_url, env={"GUNICORN_MAX_REQUESTS": "0"}) as server:
+            server.wait_until_ok(ready_path)
+            memory = self.soak(server)
+        memory["after_default_workloads_mb"] = rss_default
+
+        return {
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds": round(time.monotonic() - began, 1),
+            "cpus": os.cpu_count(),
+            "wrk": {"threads": args.threads, "connections": args.connections, "duration_s": args.duration},
+            "datasets": {
+                "large": {"sensors": len(self.big.sensor_ids), "readings": self.big.readings},
+                "small": {"sensors": len(self.small.sensor_ids), "readings": self.small.readings},
+            },
+            "cold_start": {"path": ready_path, "seconds": round(cold_start, 2)},
+            "workloads": self.results,
+            "memory": memory,
+        }
+
+    def soak(self, server):
+        """Mixed load in short rounds; worker RSS once past the checkpoint and at the end."""
+        args = self.args
+        done, errors, at_checkpoint = 0, 0, None
+        round_seconds = 2 if args.soak_requests >= 10_000 else 1
+        deadline = time.monotonic() + 300
+        while done < args.soak_requests and time.monotonic() < deadline:
+            result = run_wrk(
+                f"{server.url}/api/v1/sensors/{self.big.sensor_ids[0]}",
+                round_seconds,
+                mode="mixed",
+                threads=args.threads,
+                connections=args.connections,
+                env=self.big.load_env(PAGE),
+            )
+            done += result["requests"]
+            errors += result["non_2xx_3xx"] + result["socket_errors"]
+            if at_checkpoint is None and done >= args.soak_checkpoint:
+                at_checkpoint = {"requests": done, "rss_mb": server.worker_rss_mb()}
+                print(f"  after {done:,} requests: {at_checkpoint['rss_mb']} MB")
+        final = {"requests": done, "rss_mb": server.worker_rss_mb()}
+        print(f"  after {done:,} requests: {final['rss_mb']} MB")
+        return {"checkpoint": at_checkpoint, "final": final, "errors": errors}
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    require_wrk()
+    summary = Bench(args).run()
+    summary["targets"] = report.targets(summary)
+    print()
+    print(report.table(summary))
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for name in (f"bench-{stamp}.json", "latest.json"):
+        (args.results_dir / name).write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"\nwritten: {args.results_dir / f'bench-{stamp}.json'}")
+    missed = [target for target in summary["targets"] if not target["met"]]
+    if missed and not args.no_check:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+-- One script for every workload; BENCH_MODE picks the requests:
+--   fixed    : the URL given to wrk, unchanged (L, W0, W2)
+--   sensor   : /api/v1/sensors/{id}, a random id from BENCH_IDS (W1)
+--   readings : /api/v1/sensors/{id}/readings?since=...&limit=100, a random id
+--              and a random instant in [BENCH_FIRST, BENCH_LAST] (epoch seconds) (W3)
+--   mixed    : sensor, list and readings requests in turn (the memory soak)
+-- done() prints one JSON line that bench/run.py parses.
+
+local mode = os.getenv("BENCH_MODE") or "fixed"
+local ids = {}
+for id in string.gmatch(os.getenv("BENCH_IDS") or "", "%d+") do
+  ids[#ids + 1] = id
+end
+local first = tonumber(os.getenv("BENCH_FIRST") or "0")
+local last = tonumber(os.getenv("BENCH_LAST") or "0")
+local counter = 0
+
+local threads = {}
+function setup(thread)
+  thread:set("seed", #threads + 1)
+  threads[#threads + 1] = thread
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + seed)
+end
+
+local function sensor_path()
+  return "/api/v1/sensors/" .. ids[math.random(#ids)]
+end
+
+local function readings_path()
+  local since = os.date("!%Y-%m-%dT%H:%M:%SZ", first + math.random(0, last - first))
+  return sensor_path() .. "/readings?since=" .. since .. "&limit=100"
+end
+
+function request()
+  if mode == "sensor" then
+    return wrk.format("GET", sensor_path())
+  elseif mode == "readings" then
+    return wrk.format("GET", readings_path())
+  elseif mode == "mixed" then
+    counter = counter + 1
+    local turn = counter % 3
+    if turn == 0 then
+      return wrk.format("GET", sensor_path())
+    elseif turn == 1 then
+      return wrk.format("GET", "/api/v1/sensors?limit=100")
+    end
+    return wrk.format("GET", readings_path())
+  end
+  return wrk.format("GET")
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, '
+      .. '"non_2xx_3xx": %d, "connect_errors": %d, "read_errors": %d, "write_errors": %d, "timeouts": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    e.status, e.connect, e.read, e.write, e.timeout))
+end

@@ -1,0 +1,92 @@
+"""The per-process response cache: fresh within API_CACHE_SECONDS, new ETags on change, bounded."""
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+
+from records.api import cache
+from records.models import Reading, Sensor
+
+SECONDS = 0.3
+
+
+@pytest.fixture(autouse=True)
+def cache_on(settings):
+    settings.API_CACHE_SECONDS = SECONDS
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def sensor(db):
+    return Sensor.objects.create(name="cache-probe", type="temperature", unit="C", location="lab")
+
+
+def _sql(statement, *params):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def test_a_repeat_is_served_without_a_query(client, sensor, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        first = client.get(f"/api/v1/sensors/{sensor.pk}")
+    with django_assert_num_queries(0):
+        again = client.get(f"/api/v1/sensors/{sensor.pk}")
+        not_modified = client.get(f"/api/v1/sensors/{sensor.pk}", headers={"If-None-Match": first["ETag"]})
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert not_modified.status_code == 304 and not_modified["ETag"] == first["ETag"]
+
+
+def test_an_sql_change_shows_within_the_bound_with_a_new_etag(client, sensor):
+    url = f"/api/v1/sensors/{sensor.pk}"
+    before = client.get(url)
+    _sql("UPDATE records_sensor SET location = %s WHERE id = %s", "roof", sensor.pk)
+    assert client.get(url).json()["location"] == "lab"  # still the cached body
+    time.sleep(SECONDS + 0.05)
+    after = client.get(url, headers={"If-None-Match": before["ETag"]})
+    assert after.status_code == 200
+    assert after.json()["location"] == "roof"
+    assert after["ETag"] != before["ETag"]
+
+
+def test_new_readings_and_sensors_show_within_the_bound(client, sensor):
+    readings_url = f"/api/v1/sensors/{sensor.pk}/readings"
+    assert client.get(readings_url).json()["results"] == []
+    assert client.get("/api/v1/sensors").json()["results"][-1]["name"] == "cache-probe"
+    Reading.objects.create(sensor=sensor, recorded_at=datetime(2024, 1, 1, tzinfo=UTC), value=1.5)
+    Sensor.objects.create(name="zz-added", type="humidity")
+    time.sleep(SECONDS + 0.05)
+    assert client.get(readings_url).json()["results"] == [{"recorded_at": "2024-01-01T00:00:00+00:00", "value": 1.5}]
+    assert client.get("/api/v1/sensors").json()["results"][-1]["name"] == "zz-added"
+
+
+def test_errors_are_not_cached(client, sensor, django_assert_num_queries):
+    missing = f"/api/v1/sensors/{sensor.pk + 1000}"
+    with django_assert_num_queries(2):
+        assert client.get(missing).status_code == 404
+        assert client.get(missing).status_code == 404
+
+
+def test_hosts_get_their_own_next_links(client, sensor, settings):
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    Sensor.objects.create(name="second", type="t")
+    first = client.get("/api/v1/sensors?limit=1", HTTP_HOST="a.example").json()["next"]
+    second = client.get("/api/v1/sensors?limit=1", HTTP_HOST="b.example").json()["next"]
+    assert first.startswith("http://a.example/") and second.startswith("http://b.example/")
+
+
+def test_the_cache_holds_at_most_max_entries(client, sensor, settings):
+    settings.API_CACHE_MAX_ENTRIES = 3
+    for limit in range(1, 8):
+        assert client.get(f"/api/v1/sensors?limit={limit}").status_code == 200
+    assert len(cache._entries) == 3
+
+
+def test_zero_turns_it_off(client, sensor, settings, django_assert_num_queries):
+    settings.API_CACHE_SECONDS = 0
+    with django_assert_num_queries(2):
+        client.get(f"/api/v1/sensors/{sensor.pk}")
+        client.get(f"/api/v1/sensors/{sensor.pk}")
