@@ -81,6 +81,19 @@ chart-check: install tools
 image-lint: tools
 	.tools/venv/bin/hadolint --config .hadolint.yaml docker/Dockerfile
 
+## bench: throughput and latency of the read paths under wrk, against MariaDB (BENCH_DATABASE_URL,
+## default relayr_bench on 127.0.0.1, filled once by generate_readings); prints a table, writes
+## bench/results/*.json, exits 1 when a target of issue 5 is missed. BENCH_ARGS passes options.
+bench: install
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else \
+	    echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; \
+	  fi; \
+	fi
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 ## ci: what CI runs (MariaDB, then SQLite)
 ci:
 	bash .ci/run
