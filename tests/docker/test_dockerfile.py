@@ -7,9 +7,10 @@ carries every COPY source and none of the local state.
 """
 
 import json
+import os
 import re
-import runpy
 import subprocess
+import sys
 
 import pytest
 
@@ -82,12 +83,16 @@ def test_gunicorn_is_pid_1_with_the_projects_config(runtime):
     assert runtime.last("WORKDIR").arguments == "/app"
 
 
-def test_exposes_the_port_gunicorn_binds(runtime, monkeypatch):
-    monkeypatch.delenv("HOST", raising=False)
-    monkeypatch.delenv("PORT", raising=False)
-    config = runpy.run_path(str(REPO / "relayr" / "gunicorn.conf.py"))
+def test_exposes_the_port_gunicorn_binds(runtime, tmp_path):
+    # In a subprocess: the config module sets process-wide state (PROMETHEUS_MULTIPROC_DIR, logging).
+    env = {k: v for k, v in os.environ.items() if k not in ("HOST", "PORT")}
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)
+    read_bind = "import runpy; print(runpy.run_path('relayr/gunicorn.conf.py')['bind'])"
+    bind = subprocess.run(
+        [sys.executable, "-c", read_bind], cwd=REPO, env=env, capture_output=True, text=True, check=True, timeout=30
+    ).stdout.strip()
     assert runtime.last("EXPOSE").arguments == "8000"
-    assert config["bind"] == "0.0.0.0:8000"
+    assert bind == "0.0.0.0:8000"
 
 
 def test_environment_for_production(runtime):
