@@ -166,12 +166,13 @@ class GunicornServer:
             time.sleep(0.1)
         raise TimeoutError(f"gunicorn not ready after {self.startup_timeout} s:\n{self.output()}")
 
-    def stop(self, timeout=15):
-        """SIGTERM the master (graceful shutdown), SIGKILL the group if it lingers."""
+    def stop(self, timeout=15, graceful=False):
+        """SIGQUIT the master (quick shutdown; ``graceful=True``: SIGTERM, which
+        lets requests finish), SIGKILL the group if it lingers."""
         if self.process is None:
             return
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM if graceful else signal.SIGQUIT)
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

@@ -1,0 +1,16 @@
+"""Fixtures for the tests that run relayr under a real gunicorn."""
+
+import pytest
+from django.db import connection
+
+from tests.support.server import database_url, migrated_sqlite_url
+
+
+@pytest.fixture(scope="module")
+def server_database_url(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A migrated database another process can open: the test database on
+    MySQL, a fresh SQLite file otherwise (the in-memory one is not shared)."""
+    with django_db_blocker.unblock():
+        if connection.vendor == "mysql":
+            return database_url()
+    return migrated_sqlite_url(tmp_path_factory.mktemp("sqlite"))

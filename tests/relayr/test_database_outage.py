@@ -1,0 +1,96 @@
+"""A real outage: a TCP proxy between gunicorn and MariaDB is cut and restored.
+
+API and admin answer 503 JSON promptly, /livez stays 200, /readyz and
+/healthz turn 503, and the same workers serve again once the database is back.
+"""
+
+import json
+import time
+
+import pytest
+from django.db import connection
+
+from tests.assertions import assert_error
+from tests.support.server import GunicornServer, database_url
+from tests.support.tcp_proxy import BLACKHOLE, TcpProxy
+
+pytestmark = pytest.mark.slow
+
+# Short timeouts, and no per-worker response cache answering from memory.
+SERVER_ENV = {"DATABASE_CONNECT_TIMEOUT": 1, "DATABASE_READ_TIMEOUT": 1, "API_CACHE_SECONDS": 0}
+API = "/api/v1/sensors"
+
+
+@pytest.fixture
+def proxy_and_server(server_database_url):
+    if not server_database_url.startswith("mysql"):
+        pytest.skip("the proxy sits in front of MariaDB/MySQL")
+    settings = connection.settings_dict
+    with TcpProxy(settings["HOST"] or "127.0.0.1", settings["PORT"] or 3306) as proxy:
+        url = database_url(settings, host=proxy.host, port=proxy.port)
+        with GunicornServer(url, workers=3, env=SERVER_ENV) as server:
+            for _ in range(9):  # every worker holds a database connection
+                assert server.get(API).status_code == 200
+            yield proxy, server
+
+
+class Response:
+    """The bits of a requests.Response the shared assert_error helper reads."""
+
+    def __init__(self, response):
+        self.status_code = response.status_code
+        self.content = response.content
+        self.headers = response.headers
+
+    def __getitem__(self, name):
+        return self.headers[name]
+
+
+def timed_get(server, path, **kwargs):
+    started = time.monotonic()
+    response = server.get(path, **kwargs)
+    return response, time.monotonic() - started
+
+
+def test_a_reset_database_gives_prompt_503s_and_recovers_without_restart(proxy_and_server):
+    proxy, server = proxy_and_server
+    workers = server.worker_pids()
+    proxy.cut()
+
+    for _ in range(6):
+        response, seconds = timed_get(server, API)
+        assert_error(Response(response), 503, "database_unavailable")
+        assert response.headers["Retry-After"] == "5"
+        assert seconds < 1, seconds
+    assert server.get("/livez").status_code == 200
+    for probe in ("/readyz", "/healthz"):
+        body = server.get(probe).json()
+        assert body["error"]["code"] == "not_ready" and body["checks"]["migrations"] == "skipped", body
+    admin = server.get("/admin/", cookies={"sessionid": "x" * 32})
+    assert_error(Response(admin), 503, "database_unavailable")
+
+    proxy.restore()
+    restored = time.monotonic()
+    while server.get(API).status_code != 200:
+        assert time.monotonic() - restored < 5, "no recovery within 5 s"
+    print(f"first 200 {time.monotonic() - restored:.3f} s after the database came back")
+    assert all(server.get(API).status_code == 200 for _ in range(9))
+    assert server.get("/readyz").status_code == 200
+    assert server.worker_pids() == workers, "workers were replaced"
+
+    warnings = [json.loads(line) for line in server.stdout_lines() if '"database unavailable"' in line]
+    assert any("Traceback" in entry.get("exception", "") for entry in warnings), warnings
+
+
+def test_a_silent_database_is_bounded_by_the_timeouts(proxy_and_server):
+    proxy, server = proxy_and_server
+    workers = server.worker_pids()
+    proxy.cut(BLACKHOLE)
+    for _ in range(2):
+        response, seconds = timed_get(server, API)
+        assert response.status_code == 503
+        # A health check ping (read timeout) then a reconnect (connect timeout), plus slack.
+        assert seconds < 4, seconds
+    proxy.restore()
+    assert server.get(API).status_code == 200
+    assert server.worker_pids() == workers

@@ -1,0 +1,57 @@
+"""/metrics under gunicorn: every scrape reports every worker, dead ones included."""
+
+import pytest
+
+from tests.support.metrics import sample_sum
+from tests.support.server import GunicornServer
+
+pytestmark = pytest.mark.slow
+
+REQUESTS = "django_http_requests_total_by_view_transport_method_total"
+
+
+def counted(server):
+    return sample_sum(server.get("/metrics").text, REQUESTS, view="sensor-list")
+
+
+def metric_files(server):
+    return sorted(path.name for path in server.metrics_dir.glob("*.db"))
+
+
+def test_request_counter_is_exact_on_every_scrape_and_survives_a_killed_worker(server_database_url):
+    with GunicornServer(server_database_url, workers=3) as server:
+        for _ in range(30):
+            assert server.get("/api/v1/sensors").status_code == 200
+        assert [counted(server) for _ in range(6)] == [30] * 6
+
+        before = server.worker_pids()
+        killed = server.kill_worker(before[0])
+        after = server.wait_for_workers(exclude=[killed])
+        assert [counted(server) for _ in range(6)] == [30] * 6, (before, after)
+
+        for _ in range(9):
+            server.get("/api/v1/sensors")
+        assert [counted(server) for _ in range(3)] == [39] * 3
+        assert f"counter_{killed}.db" not in metric_files(server)
+
+
+def test_recycled_workers_leave_no_files_and_lose_no_counts(server_database_url):
+    # Each worker exits after 10 or 11 requests: a few recycles each.
+    with GunicornServer(server_database_url, workers=2, env={"GUNICORN_MAX_REQUESTS": 10}) as server:
+        for _ in range(40):
+            assert server.get("/api/v1/sensors").status_code == 200
+        server.wait_for_workers()
+        # 40 requests, at most 11 per worker's life: three recycles at least.
+        assert server.output().count("Autorestarting worker") >= 3
+        assert counted(server) == 40
+        per_process = [name for name in metric_files(server) if not name.endswith("_archive.db")]
+        # At most one counter and one histogram file per live worker, whatever the recycles.
+        assert len(per_process) <= 2 * 2, metric_files(server)
+
+
+def test_the_metrics_directory_is_emptied_at_start(server_database_url, tmp_path):
+    stale = tmp_path / "counter_999999.db"
+    stale.write_bytes(b"\0" * 8)
+    with GunicornServer(server_database_url, workers=1, env={"PROMETHEUS_MULTIPROC_DIR": tmp_path}) as server:
+        assert not stale.exists()
+        assert server.get("/metrics").status_code == 200
