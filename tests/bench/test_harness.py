@@ -1,0 +1,48 @@
+"""`make bench` itself works: every workload runs against a real gunicorn and the JSON has them all.
+
+Very short durations on tiny data; the figures mean nothing here, only that
+the harness starts servers, drives wrk, measures and writes its results.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKLOADS = {"L", "W0", "W1", "W2", "W3", "W1 nocache", "W2 nocache", "W3 nocache", "W3 small"}
+
+pytestmark = [pytest.mark.mysql, pytest.mark.slow]
+
+
+def test_the_harness_runs_every_workload(transactional_db, tmp_path):
+    if connection.vendor != "mysql":
+        pytest.skip("the benchmark runs against MariaDB")
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed (make bench installs it)")
+    settings = connection.settings_dict
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    url = f"mysql://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 3306}/"
+    url += settings["NAME"]  # the committed test database: the servers are other processes
+    command = [sys.executable, "-m", "bench.run", "--database-url", url, "--small-database-url", url]
+    command += ["--sensors", "3", "--per-sensor", "200", "--small-sensors", "3", "--small-per-sensor", "200"]
+    command += ["--duration", "1", "--warmup", "0", "--soak-requests", "200", "--soak-checkpoint", "50"]
+    command += ["--no-check", "--results-dir", str(tmp_path)]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "| W3 small |" in run.stdout and "| target | measured | limit | met |" in run.stdout
+
+    summary = json.loads((tmp_path / "latest.json").read_text())
+    assert set(summary["workloads"]) == WORKLOADS
+    for name, result in summary["workloads"].items():
+        assert result["requests"] > 0, name
+        assert result["non_2xx_3xx"] == 0 and result["socket_errors"] == 0, (name, result)
+    assert summary["datasets"]["large"] == {"sensors": 3, "readings": 600}
+    assert 0 < summary["cold_start"]["seconds"] < 30
+    assert summary["memory"]["final"]["requests"] >= 200
+    assert all(0 < size < 500 for size in summary["memory"]["final"]["rss_mb"].values())
+    assert {target["name"] for target in summary["targets"]} >= {"W0 / L", "W3 p50 large / small"}
