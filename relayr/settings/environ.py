@@ -37,23 +37,21 @@ def get_bool(name, default=False):
 
 
 def get_int(name, default):
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    return _get_number(name, default, int, "an integer")
 
 
 def get_float(name, default):
+    return _get_number(name, default, float, "a number")
+
+
+def _get_number(name, default, parse, kind):
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return float(raw)
+        return parse(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+        raise ConfigError(f"{name} must be {kind}, got {raw!r}") from None
 
 
 def get_list(name, default=()):

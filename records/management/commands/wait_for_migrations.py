@@ -1,10 +1,9 @@
 """Block until every migration is applied: app pods start only after the migration Job."""
 
-import time
-
-from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+
+from records.management.waiting import WaitCommand
 
 
 def unapplied_migrations():
@@ -12,28 +11,20 @@ def unapplied_migrations():
     return executor.migration_plan(executor.loader.graph.leaf_nodes())
 
 
-class Command(BaseCommand):
+class Command(WaitCommand):
     help = "Wait until all migrations are applied (exit 1 after --timeout seconds)."
+    default_timeout = 600
+    default_interval = 3
+    giving_up = "migrations not applied"
 
-    def add_arguments(self, parser):
-        parser.add_argument("--timeout", type=float, default=600, help="seconds to wait before failing (default 600)")
-        parser.add_argument("--interval", type=float, default=3, help="seconds between checks (default 3)")
-
-    def handle(self, *args, timeout, interval, **options):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                pending = unapplied_migrations()
-            except DatabaseError as exc:
-                connection.close()
-                pending = None
-                reason = f"database unavailable: {exc}"
-            else:
-                if not pending:
-                    self.stdout.write("all migrations are applied")
-                    return
-                reason = f"{len(pending)} migration(s) pending, first {pending[0][0].app_label}.{pending[0][0].name}"
-            if time.monotonic() >= deadline:
-                raise CommandError(f"migrations not applied after {timeout:g} s: {reason}")
-            self.stdout.write(f"waiting for migrations: {reason}")
-            time.sleep(interval)
+    def check(self):
+        try:
+            pending = unapplied_migrations()
+        except DatabaseError as exc:
+            connection.close()
+            return f"database unavailable: {exc}"
+        if pending:
+            first = pending[0][0]
+            return f"{len(pending)} migration(s) pending, first {first.app_label}.{first.name}"
+        self.stdout.write("all migrations are applied")
+        return None
