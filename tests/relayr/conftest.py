@@ -6,10 +6,11 @@ from django.db import connection
 from tests.support.server import database_url, migrated_sqlite_url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server_database_url(django_db_setup, django_db_blocker, tmp_path_factory):
     """A migrated database another process can open: the test database on
-    MySQL, a fresh SQLite file otherwise (the in-memory one is not shared)."""
+    MySQL, a fresh SQLite file otherwise (the in-memory one is not shared).
+    Servers only read it, so one serves the whole session."""
     with django_db_blocker.unblock():
         if connection.vendor == "mysql":
             return database_url()

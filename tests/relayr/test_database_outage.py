@@ -22,9 +22,10 @@ API = "/api/v1/sensors"
 
 
 @pytest.fixture
-def proxy_and_server(server_database_url):
-    if not server_database_url.startswith("mysql"):
+def proxy_and_server(request):
+    if connection.vendor != "mysql":
         pytest.skip("the proxy sits in front of MariaDB/MySQL")
+    request.getfixturevalue("server_database_url")  # the test database exists and is migrated
     settings = connection.settings_dict
     with TcpProxy(settings["HOST"] or "127.0.0.1", settings["PORT"] or 3306) as proxy:
         url = database_url(settings, host=proxy.host, port=proxy.port)
