@@ -26,6 +26,9 @@ timeout = environ.get_int("GUNICORN_TIMEOUT", 30)
 # Shorter than the pod's terminationGracePeriodSeconds minus its preStop pause.
 graceful_timeout = environ.get_int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 keepalive = 5
+# gunicorn's maximum: the longest valid API URL (three 200-character parameters,
+# percent-encoded) fits; longer request lines get gunicorn's 414 (documented in the OpenAPI).
+limit_request_line = 8190
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = environ.get_int("GUNICORN_MAX_REQUESTS", 10_000)
 max_requests_jitter = max_requests // 10

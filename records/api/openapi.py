@@ -30,6 +30,12 @@ ERRORS = {
     "503": _error("The database is unavailable; retry after the Retry-After seconds."),
 }
 NOT_MODIFIED = {"description": "The If-None-Match ETag still matches."}
+# Answered by gunicorn before the app runs (limit_request_line in relayr/gunicorn.conf.py),
+# so it is its HTML page, not the JSON error shape. Every valid request fits.
+URI_TOO_LONG = {
+    "description": "The request line exceeds 8190 bytes; answered by the HTTP server as HTML.",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 
 def _query(name, schema, description):
@@ -119,6 +125,7 @@ def _schemas():
 def _get(operation_id, summary, ok, parameters=(), errors=("405", "503")):
     responses = {"200": ok, "304": NOT_MODIFIED}
     responses.update({code: {"$ref": f"#/components/responses/E{code}"} for code in errors})
+    responses["414"] = URI_TOO_LONG
     return {
         "get": {"operationId": operation_id, "summary": summary, "parameters": list(parameters), "responses": responses}
     }
