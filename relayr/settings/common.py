@@ -127,5 +127,5 @@ API_MAX_LIMIT = 500
 API_CACHE_CONTROL_MAX_AGE = environ.get_int("API_CACHE_CONTROL_MAX_AGE", 5)
 # Each worker reuses a response body this many seconds (records/api/cache.py): the
 # bound on how stale a response can be after any change to the data. 0 turns it off.
-API_CACHE_SECONDS = environ.get_float("API_CACHE_SECONDS", 2.0)
+API_CACHE_SECONDS = environ.get_float("API_CACHE_SECONDS", 5.0)
 API_CACHE_MAX_ENTRIES = 512  # per worker; at most ~25 kB each (a 500-reading page)
