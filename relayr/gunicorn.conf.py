@@ -13,6 +13,7 @@ is off because the app's middleware writes the one line per request.
 """
 
 import os
+import shutil
 import tempfile
 
 from relayr.observability import logs, multiprocess
@@ -38,7 +39,10 @@ worker_tmp_dir = "/dev/shm"  # noqa: S108 - tmpfs in every container, not a shar
 # (read-only in the pod) and every server on a host would share it.
 control_socket_disable = True
 
-metrics_dir = environ.get_str("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="relayr-prometheus-")
+metrics_dir = environ.get_str("PROMETHEUS_MULTIPROC_DIR")
+metrics_dir_is_ours = not metrics_dir
+if metrics_dir_is_ours:
+    metrics_dir = tempfile.mkdtemp(prefix="relayr-prometheus-")
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
 
 logconfig_dict = logs.logging_config(environ.get_str("LOG_LEVEL", "INFO"))
@@ -51,3 +55,8 @@ def on_starting(server):
 
 def child_exit(server, worker):
     multiprocess.archive_dead_process(worker.pid, metrics_dir)
+
+
+def on_exit(server):
+    if metrics_dir_is_ours:
+        shutil.rmtree(metrics_dir, ignore_errors=True)

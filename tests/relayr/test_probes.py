@@ -75,6 +75,12 @@ def test_probes_set_no_cookie_and_write_nothing(client, path, django_assert_max_
     assert all(query["sql"].lstrip().upper().startswith(reads) for query in queries.captured_queries), queries
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_probes_answer_head(client, path):
+    assert client.head(path).status_code == 200
+
+
 @pytest.mark.parametrize("path", ENDPOINTS)
 def test_probes_are_read_only(client, path):
     response = client.post(path)
