@@ -32,17 +32,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: answers the probes and /metrics before host validation; logs every request.
+    # Outermost: they only add headers, so every response gets them, the probes' and /metrics' too.
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Then: answers the probes and /metrics before host validation; logs every request.
     "relayr.observability.middleware.ObservabilityMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
