@@ -59,6 +59,12 @@ test: install tools
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
+## reliability: the fault scenarios (tests/reliability) against MariaDB; prints one row per scenario.
+## Needs DATABASE_URL=mysql://...; scenario 5 stops and restarts the local MariaDB (RELAYR_SKIP_MARIADB_RESTART=1 skips it)
+reliability: install
+	@case "$${DATABASE_URL:-}" in mysql://*) ;; *) echo "make reliability: set DATABASE_URL=mysql://... (the faults sit between the app and MariaDB)"; exit 1;; esac
+	DJANGO_SETTINGS_MODULE=relayr.settings.test $(BIN)/pytest -m reliability tests/reliability
+
 ## lint: ruff only
 lint: install
 	$(BIN)/ruff check .

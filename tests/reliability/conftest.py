@@ -54,4 +54,4 @@ def pytest_terminal_summary(terminalreporter):
     if not scenarios.ROWS:
         return
     terminalreporter.section("fault scenarios")
-    terminalreporter.write_line(scenarios.table(scenarios.ROWS))
+    terminalreporter.write_line(scenarios.table(sorted(scenarios.ROWS, key=lambda row: row.scenario)))
