@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from tests.assertions import assert_error
+from tests.support.metrics import sample_sum
 from tests.support.server import GunicornServer, database_url
 from tests.support.tcp_proxy import BLACKHOLE, TcpProxy
 
@@ -78,6 +79,8 @@ def test_a_reset_database_gives_prompt_503s_and_recovers_without_restart(proxy_a
     assert all(server.get(API).status_code == 200 for _ in range(9))
     assert server.get("/readyz").status_code == 200
     assert server.worker_pids() == workers, "workers were replaced"
+    metrics = server.get("/metrics").text
+    assert sample_sum(metrics, "django_db_new_connection_errors_total") >= 6, "refused connections not counted"
 
     warnings = [json.loads(line) for line in server.stdout_lines() if '"database unavailable"' in line]
     assert any("Traceback" in entry.get("exception", "") for entry in warnings), warnings
