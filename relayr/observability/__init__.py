@@ -1,6 +1,6 @@
 """Probes, metrics and logs: what Kubernetes, Prometheus and the log pipeline see.
 
-- ``middleware``: first in MIDDLEWARE; serves the probes and /metrics ahead
+- ``middleware``: near the top of MIDDLEWARE; serves the probes and /metrics ahead
   of host validation, gives every request an id and writes its JSON log line,
   and turns a database failure anywhere into a 503.
 - ``probes``: /livez, /readyz (= /healthz) views and the checks behind them.

@@ -1,6 +1,6 @@
-"""The outermost middleware: probes, request ids, the request log line, 503 on database errors.
+"""Probes, request ids, the request log line, 503 on database errors.
 
-It comes first in MIDDLEWARE so that:
+It comes before everything in MIDDLEWARE but the header-only middleware, so that:
 - /livez, /readyz, /healthz and /metrics are answered before CommonMiddleware
   validates the Host header (the kubelet sends the pod's IP), and before
   sessions, CSRF or authentication run: a probe opens no session and writes
