@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from records.models import Sensor
 
-pytestmark = [pytest.mark.mysql, pytest.mark.django_db]
+# ANALYZE TABLE commits on MySQL, so these tests run outside a rolled-back
+# transaction; the database is flushed after each and the seed data restored.
+pytestmark = [pytest.mark.mysql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +46,9 @@ def assert_no_sort_or_scan(plan):
     for step in plan:
         extra = step["Extra"] or ""
         assert "filesort" not in extra and "temporary" not in extra, plan
+        if step["table"].startswith("<derived"):
+            # The page itself, at most limit + 1 rows, read once by the UNION.
+            continue
         assert step["type"] != "ALL", plan
 
 
