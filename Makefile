@@ -5,7 +5,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= relayr.settings.dev
 
 .PHONY: install system-deps run test lint migrations-check reliability bench ci tools chart-check image-lint clean
 
@@ -40,7 +39,7 @@ var/admin_password:
 
 ## run: migrate, load the demo readings and serve with gunicorn on 127.0.0.1:$(PORT)
 run: install var/secret_key var/admin_password
-	@export DJANGO_SECRET_KEY="$$(cat var/secret_key)" DJANGO_SUPERUSER_USERNAME=admin \
+	@export DJANGO_SETTINGS_MODULE=relayr.settings.dev DJANGO_SECRET_KEY="$$(cat var/secret_key)" DJANGO_SUPERUSER_USERNAME=admin \
 	  DJANGO_SUPERUSER_PASSWORD="$$(cat var/admin_password)" HOST=127.0.0.1 PORT=$(PORT); \
 	$(BIN)/python manage.py migrate --no-input && \
 	$(BIN)/python manage.py loaddata demo_readings && \
@@ -63,7 +62,7 @@ test: install tools
 ## Needs DATABASE_URL=mysql://...; scenario 5 stops and restarts the local MariaDB (RELAYR_SKIP_MARIADB_RESTART=1 skips it)
 reliability: install
 	@case "$${DATABASE_URL:-}" in mysql://*) ;; *) echo "make reliability: set DATABASE_URL=mysql://... (the faults sit between the app and MariaDB)"; exit 1;; esac
-	DJANGO_SETTINGS_MODULE=relayr.settings.test $(BIN)/pytest -m reliability tests/reliability
+	$(BIN)/pytest -m reliability tests/reliability
 
 ## lint: ruff only
 lint: install

@@ -114,6 +114,7 @@ AXES_FAILURE_LIMIT = environ.get_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # its start-up banner would precede every manage.py command's output
 
 # django-prometheus: migration metrics would make every manage.py command touch the database.
 PROMETHEUS_EXPORT_MIGRATIONS = False
@@ -121,7 +122,6 @@ PROMETHEUS_EXPORT_MIGRATIONS = False
 # Logs: one JSON object per line on stdout, the same format as gunicorn's (relayr/observability/logs.py).
 LOGGING = logs.logging_config(environ.get_str("LOG_LEVEL", "INFO"))
 
-AXES_VERBOSE = False  # its start-up banner would precede every manage.py command's output
 # The API.
 API_DEFAULT_LIMIT = 50
 API_MAX_LIMIT = 500
