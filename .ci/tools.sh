@@ -52,6 +52,7 @@ for tool in kubernetes-validate checkov hadolint; do
 done
 
 "$TOOLS/bin/helm" version --short
-"$TOOLS/bin/kubectl" version --client | head -1
+# sed, not head: head exits early and kubectl dies of SIGPIPE under pipefail.
+"$TOOLS/bin/kubectl" version --client | sed -n 1p
 "$TOOLS/bin/hadolint" --version
 echo "kubernetes-validate $("$TOOLS/venv/bin/pip" show kubernetes-validate | sed -n 's/^Version: //p'), checkov $("$TOOLS/bin/checkov" --version)"
