@@ -93,9 +93,9 @@ def get_database(sqlite_path):
         config["OPTIONS"] = {
             "charset": "utf8mb4",
             "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
-            "connect_timeout": get_int("DATABASE_CONNECT_TIMEOUT", 3),
-            "read_timeout": get_int("DATABASE_READ_TIMEOUT", 5),
-            "write_timeout": get_int("DATABASE_WRITE_TIMEOUT", 5),
+            "connect_timeout": get_int("DATABASE_CONNECT_TIMEOUT", 2),
+            "read_timeout": get_int("DATABASE_READ_TIMEOUT", 3),
+            "write_timeout": get_int("DATABASE_WRITE_TIMEOUT", 3),
         }
     elif config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = "django_prometheus.db.backends.sqlite3"
