@@ -51,6 +51,12 @@ def parse_args(argv):
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--soak-requests", type=int, default=50_000, help="requests in the memory soak")
     parser.add_argument("--soak-checkpoint", type=int, default=10_000, help="requests before the baseline RSS")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(env("WEB_CONCURRENCY", "4")),
+        help="WEB_CONCURRENCY for every server, L included (default 4: the chart's 2 per CPU, 2 CPUs here)",
+    )
     parser.add_argument("--no-check", action="store_true", help="exit 0 even when a target is missed")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     return parser.parse_args(argv)
@@ -162,6 +168,8 @@ class Bench:
 
 def main(argv=None):
     args = parse_args(argv)
+    # Every Server copies os.environ: L and W0-W3 run the same worker count.
+    os.environ["WEB_CONCURRENCY"] = str(args.workers)
     require_wrk()
     summary = Bench(args).run()
     summary["targets"] = report.targets(summary)
