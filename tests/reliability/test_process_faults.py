@@ -43,7 +43,7 @@ def test_worker_killed(request, mysql_settings):
         scrapes = [counted_2xx(server) for _ in range(6)]  # each scrape lands on any worker
         ok = sum(o.ok for o in load.outcomes)
         failed = [o for o in load.outcomes if not o.ok]
-        recovery = max(replaced_at, *(o.finished for o in failed)) - killed_at
+        recovery = max([replaced_at, *(o.finished for o in failed)]) - killed_at
         report.record(
             request,
             "3. worker SIGKILLed",
