@@ -38,6 +38,8 @@ MIDDLEWARE = [
     # Then: answers the probes and /metrics before host validation; logs every request.
     "relayr.observability.middleware.ObservabilityMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # API views leave the stack here: the rest serves only the admin (records/api/lane.py).
+    "records.api.lane.ApiLaneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
