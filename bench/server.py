@@ -74,27 +74,19 @@ class Server:
                 self.process.kill()
                 self.process.wait()
 
-    def wait_until_ok(self, *paths, timeout=30.0):
-        """(path, seconds from process start to its first 200).
-
-        Takes the first of ``paths`` that exists: a 404 moves on to the next.
-        """
+    def wait_until_ok(self, path, timeout=30.0):
+        """(path, seconds from process start to its first 200 on it)."""
         deadline = self.started_at + timeout
-        remaining = list(paths)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.output()}")
             try:
-                status = requests.get(self.url + remaining[0], timeout=1).status_code
+                if requests.get(self.url + path, timeout=1).status_code == 200:
+                    return path, time.monotonic() - self.started_at
             except requests.RequestException:
-                status = None
-            if status == 200:
-                return remaining[0], time.monotonic() - self.started_at
-            if status == 404 and len(remaining) > 1:
-                remaining.pop(0)
-                continue
+                pass
             time.sleep(0.01)
-        raise RuntimeError(f"no 200 on {paths} within {timeout} s:\n{self.output()}")
+        raise RuntimeError(f"no 200 on {path} within {timeout} s:\n{self.output()}")
 
     def status(self, path):
         return requests.get(self.url + path, timeout=5).status_code
