@@ -22,12 +22,6 @@ from relayr.settings import environ
 wsgi_app = "relayr.wsgi:application"
 bind = f"{environ.get_str('HOST', '0.0.0.0')}:{environ.get_int('PORT', 8000)}"  # noqa: S104 - a pod must listen on its IP
 workers = environ.get_int("WEB_CONCURRENCY", 2)
-# Threads let a worker serve another request while one waits on the database,
-# and keep client connections alive (the sync worker closes each one). Each
-# thread may hold its own persistent database connection: the chart's
-# connection budget counts workers x threads.
-worker_class = "gthread"
-threads = environ.get_int("GUNICORN_THREADS", 2)
 # A request slower than this is killed; the database timeouts end far sooner.
 timeout = environ.get_int("GUNICORN_TIMEOUT", 30)
 # Shorter than the pod's terminationGracePeriodSeconds minus its preStop pause.

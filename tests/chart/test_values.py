@@ -40,7 +40,7 @@ def test_the_schema_rejects_wrong_values_with_a_clear_message(helm, setting, mes
         (["web.terminationGracePeriodSeconds=20"], "must exceed web.preStopSleepSeconds + web.gracefulTimeout (25)"),
         (
             ["autoscaling.enabled=true", "autoscaling.maxReplicas=80"],
-            "connection budget 326 (max web pods 81 x WEB_CONCURRENCY 2 x threads 2 + migration Job + 1 spare)"
+            "connection budget 164 (max web pods 81 x WEB_CONCURRENCY 2 + migration Job + 1 spare)"
             " must stay below max_connections 151",
         ),
     ],

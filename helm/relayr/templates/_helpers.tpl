@@ -249,9 +249,9 @@ checksum/secret: {{ print (include (print .Template.BasePath "/secret.yaml") .) 
 {{- $maxConnections := ternary .Values.mysql.maxConnections .Values.externalDatabase.maxConnections .Values.mysql.enabled | int }}
 {{- if gt $maxConnections 0 }}
 {{- /* Each gunicorn worker keeps at most one connection; the Job and one operator session come on top. */}}
-{{- $budget := add (mul (include "relayr.maxWebPods" . | int) (include "relayr.webConcurrency" . | int) (int .Values.web.threads)) 2 }}
+{{- $budget := add (mul (include "relayr.maxWebPods" . | int) (include "relayr.webConcurrency" . | int)) 2 }}
 {{- if ge (int $budget) $maxConnections }}
-{{- $errors = append $errors (printf "connection budget %d (max web pods %s x WEB_CONCURRENCY %s x threads %d + migration Job + 1 spare) must stay below max_connections %d: lower autoscaling.maxReplicas, the worker or thread count, or raise mysql.maxConnections" (int $budget) (include "relayr.maxWebPods" .) (include "relayr.webConcurrency" .) (int .Values.web.threads) $maxConnections) }}
+{{- $errors = append $errors (printf "connection budget %d (max web pods %s x WEB_CONCURRENCY %s + migration Job + 1 spare) must stay below max_connections %d: lower autoscaling.maxReplicas or the worker count, or raise mysql.maxConnections" (int $budget) (include "relayr.maxWebPods" .) (include "relayr.webConcurrency" .) $maxConnections) }}
 {{- end }}
 {{- end }}
 {{- range .Values.ingress.tls }}
