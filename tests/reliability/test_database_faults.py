@@ -33,18 +33,39 @@ def proxied_server(mysql_settings):
             yield proxy, server
 
 
+def under_fault(server, start_fault, end_fault, seconds, then):
+    """Load the server, start the fault, wait ``seconds``, end it, keep loading ``then`` s.
+
+    Returns the load and the monotonic times the fault started and ended.
+    """
+    with Load(server.base_url, threads=4, pause=0.05) as load:
+        time.sleep(1.5)
+        started = time.monotonic()
+        start_fault()
+        time.sleep(seconds)
+        ended = time.monotonic()
+        end_fault()
+        time.sleep(then)
+    return load, started, ended
+
+
+def assert_clean_503s_while(load, started, ended):
+    """Fine before the fault, only clean 503s while it lasts, nothing but 2xx or clean 503 at all."""
+    assert all(o.ok for o in load.between(0, started)), "failures before the fault"
+    # With a black-holed or slow database these are the requests that waited
+    # for their timeouts; queued ones may succeed after.
+    during = load.answered_between(started + SETTLE, ended)
+    assert during and all(o.clean_503 for o in during), [o for o in during if not o.clean_503][:5]
+    assert all(o.ok or o.clean_503 for o in load.outcomes), [o for o in load.outcomes if not (o.ok or o.clean_503)][:5]
+
+
 @pytest.mark.parametrize("mode", [RESET, BLACKHOLE])
 def test_database_outage(request, proxied_server, mode):
     proxy, server = proxied_server
     workers = server.worker_pids()
-    with Load(server.base_url, threads=4, pause=0.05) as load:
-        time.sleep(1.5)
-        cut_at = time.monotonic()
-        proxy.cut(mode)
-        time.sleep(OUTAGE_SECONDS)
-        restored_at = time.monotonic()
-        proxy.restore()
-        time.sleep(RECOVERY_SECONDS + 2)
+    load, cut_at, restored_at = under_fault(
+        server, lambda: proxy.cut(mode), proxy.restore, OUTAGE_SECONDS, then=RECOVERY_SECONDS + 2
+    )
     recovery = load.recovery_after(restored_at)
     slowest = slowest_request_seconds(server)
     report.record(
@@ -55,12 +76,7 @@ def test_database_outage(request, proxied_server, mode):
         f"slowest request in the app {slowest:.2f} s",
     )
 
-    assert all(o.ok for o in load.between(0, cut_at)), "failures before the fault"
-    # Answered while the database was unreachable: with "blackhole" these are
-    # the requests that waited for their timeouts; queued ones may succeed after.
-    during = load.answered_between(cut_at + SETTLE, restored_at)
-    assert during and all(o.clean_503 for o in during), [o for o in during if not o.clean_503][:5]
-    assert all(o.ok or o.clean_503 for o in load.outcomes), [o for o in load.outcomes if not (o.ok or o.clean_503)][:5]
+    assert_clean_503s_while(load, cut_at, restored_at)
     after = load.between(restored_at + RECOVERY_SECONDS, math.inf)
     assert after and all(o.ok for o in after)
     assert recovery <= RECOVERY_SECONDS
@@ -72,14 +88,14 @@ def test_slow_database(request, proxied_server):
     latency = 3.0
     proxy, server = proxied_server
     workers = server.worker_pids()
-    with Load(server.base_url, threads=4, pause=0.05) as load:
-        time.sleep(1.5)
-        slowed_at = time.monotonic()
+
+    def slow_down():
         proxy.latency = latency
-        time.sleep(8)
-        fixed_at = time.monotonic()
+
+    def speed_up():
         proxy.latency = 0.0
-        time.sleep(WORST_DATABASE_WAIT + 2)
+
+    load, slowed_at, fixed_at = under_fault(server, slow_down, speed_up, 8, then=WORST_DATABASE_WAIT + 2)
     recovery = load.recovery_after(fixed_at)
     slowest = slowest_request_seconds(server)
     report.record(
@@ -90,10 +106,7 @@ def test_slow_database(request, proxied_server):
         f"slowest request in the app {slowest:.2f} s (read timeout {SERVER_ENV['DATABASE_READ_TIMEOUT']} s)",
     )
 
-    assert all(o.ok for o in load.between(0, slowed_at)), "failures before the fault"
-    during = load.answered_between(slowed_at + SETTLE, fixed_at)
-    assert during and all(o.clean_503 for o in during), [o for o in during if not o.clean_503][:5]
-    assert all(o.ok or o.clean_503 for o in load.outcomes)
+    assert_clean_503s_while(load, slowed_at, fixed_at)
     assert slowest <= WORST_DATABASE_WAIT, "a request waited on the database longer than its timeouts"
     # Requests in flight when the latency goes still end by their timeouts; none after.
     assert recovery <= WORST_DATABASE_WAIT
