@@ -6,6 +6,10 @@ from django.utils.functional import cached_property
 
 from .models import Reading, Sensor
 
+admin.site.site_header = "relayr administration"
+admin.site.site_title = "relayr admin"
+admin.site.index_title = "Sensor records"
+
 
 class CappedCountPaginator(Paginator):
     """Counts at most COUNT_CAP rows: an exact COUNT(*) scans every row on InnoDB.

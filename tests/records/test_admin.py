@@ -47,6 +47,12 @@ def test_viewer_reads_but_cannot_change(client, viewer, reading):
     assert reading.sensor.name == "admin-sensor"
 
 
+def test_the_admin_says_whose_it_is(admin_client):
+    page = admin_client.get("/admin/")
+    assert b"relayr administration" in page.content
+    assert b"Django administration" not in page.content
+
+
 def test_superuser_changes_sensor(admin_client, reading):
     url = f"/admin/records/sensor/{reading.sensor_id}/change/"
     data = {"name": "renamed", "type": "temperature", "unit": "K", "location": "lab", "is_active": "on"}
