@@ -70,8 +70,8 @@ class Bench:
         env = data.load_env(PAGE) if data is not None else {}
         common = {"threads": self.args.threads, "connections": self.args.connections, "mode": mode, "env": env}
         if self.args.warmup:
-            run_wrk(server.url + path, self.args.warmup, **common)
-        return run_wrk(server.url + path, self.args.duration, **common)
+            run_wrk(server.url(path), self.args.warmup, **common)
+        return run_wrk(server.url(path), self.args.duration, **common)
 
     def measure(self, name, server, path, label, **load):
         result = self.load(server, path, **load)
@@ -146,7 +146,7 @@ class Bench:
         deadline = time.monotonic() + SOAK_LIMIT_S
         while done < args.soak_requests and time.monotonic() < deadline:
             result = run_wrk(
-                f"{server.url}/api/v1/sensors/{self.big.sensor_ids[0]}",
+                f"{server.base_url}/api/v1/sensors/{self.big.sensor_ids[0]}",
                 round_seconds,
                 mode="mixed",
                 threads=args.threads,

@@ -101,12 +101,14 @@ class GunicornServer:
 
     ``env`` adds or overrides environment variables (None removes one).
     Attributes once started: ``port``, ``base_url``, ``master_pid``,
-    ``metrics_dir`` (its PROMETHEUS_MULTIPROC_DIR), ``workdir``.
+    ``metrics_dir`` (its PROMETHEUS_MULTIPROC_DIR), ``workdir``, ``started_at``
+    (monotonic time just before the process started).
     """
 
-    def __init__(self, database_url, workers=3, env=None, startup_timeout=30):
+    def __init__(self, database_url, workers=3, env=None, startup_timeout=30, app=None):
         self.database_url = database_url
         self.workers = workers
+        self.app = app  # a WSGI app path for gunicorn instead of the config's wsgi_app
         self.extra_env = env or {}
         self.startup_timeout = startup_timeout
         self.process = None
@@ -139,8 +141,10 @@ class GunicornServer:
                 env[name] = str(value)
         self._stdout = open(self.workdir / "stdout.log", "wb")  # noqa: SIM115 - closed in stop()
         self._stderr = open(self.workdir / "stderr.log", "wb")  # noqa: SIM115 - closed in stop()
+        command = [sys.executable, "-m", "gunicorn", "--config", "relayr/gunicorn.conf.py"]
+        self.started_at = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "relayr/gunicorn.conf.py"],
+            [*command, self.app] if self.app else command,
             cwd=BASE_DIR,
             env=env,
             stdout=self._stdout,
