@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.support.server import database_url
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKLOADS = {"L", "W0", "W1", "W2", "W3", "W1 nocache", "W2 nocache", "W3 nocache", "W3 small"}
 
@@ -29,10 +31,7 @@ def test_the_harness_runs_every_workload(tmp_path):
         if os.environ.get("CI"):
             pytest.fail("wrk is not installed: .ci/run installs it")
         pytest.skip("wrk is not installed (make bench installs it)")
-    settings = connection.settings_dict
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    url = f"mysql://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 3306}/"
-    url += settings["NAME"]  # the committed test database: the servers are other processes
+    url = database_url()  # the committed test database: the servers are other processes
     command = [sys.executable, "-m", "bench.run", "--database-url", url, "--small-database-url", url]
     command += ["--sensors", "3", "--per-sensor", "200", "--small-sensors", "3", "--small-per-sensor", "200"]
     command += ["--duration", "1", "--warmup", "0", "--soak-requests", "200", "--soak-checkpoint", "50"]
