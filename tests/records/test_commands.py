@@ -1,25 +1,16 @@
 """manage.py commands operators run: bulk data, superuser, waiting for the database."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from records.models import Reading, Sensor
+from tests.support.processes import run_django
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def manage(*args, env=None, timeout=60):
+def manage(*args, env=None):
     """manage.py in a fresh process, as an operator runs it in a pod."""
-    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "relayr.settings.test", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout
-    )
+    return run_django("manage.py", *args, settings="relayr.settings.test", env=env)
 
 
 @pytest.mark.django_db

@@ -1,12 +1,9 @@
 """Settings read the environment, refuse unsafe configurations with one line."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.processes import run_django
+
 SHOW_DATABASE = (
     "import json, django; from django.conf import settings; django.setup(); "
     "print(json.dumps({k: v for k, v in settings.DATABASES['default'].items() if k != 'TEST'}, default=str))"
@@ -14,15 +11,7 @@ SHOW_DATABASE = (
 
 
 def run_settings(env, module="relayr.settings.prod"):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
-    return subprocess.run(
-        [sys.executable, "-c", SHOW_DATABASE],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_django("-c", SHOW_DATABASE, settings=module, env=env, clean=True)
 
 
 def database_of(result):

@@ -1,22 +1,13 @@
 """`manage.py check --deploy` with production settings, configured as the chart does behind TLS."""
 
-import os
-import subprocess
-import sys
-
+from tests.support.processes import run_django
 from tests.support.server import BASE_DIR
+
+DEPLOY_CHECK = ("manage.py", "check", "--deploy", "--fail-level", "WARNING")
 
 
 def check_deploy(**env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "relayr.settings.prod", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_django(*DEPLOY_CHECK, settings="relayr.settings.prod", env=env, clean=True)
 
 
 def test_no_warning_behind_tls():

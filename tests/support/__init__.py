@@ -6,5 +6,7 @@
   production settings on a free port; worker pids, worker kills, captured
   output. ``server.database_url()`` / ``server.migrated_sqlite_url()`` give
   it a database.
+- ``processes.run_django``: python or manage.py in a fresh process with given
+  settings, optionally cleaned of the run's DATABASE_*/DJANGO_* variables.
 - ``metrics.sample_sum``: add up samples of a Prometheus text exposition.
 """
