@@ -18,7 +18,7 @@ from django.conf import settings
 
 from .responses import json_response
 
-_entries = {}  # absolute URI -> (expires at, body), oldest first
+_entries = {}  # absolute URI -> (expires at, (body, etag)), oldest first
 
 
 def clear():
@@ -35,13 +35,13 @@ def _lookup(key, now):
     return None
 
 
-def _store(key, body, now, seconds):
+def _store(key, entry, now, seconds):
     while _entries:
         oldest = next(iter(_entries))
         if _entries[oldest][0] > now and len(_entries) < settings.API_CACHE_MAX_ENTRIES:
             break
         del _entries[oldest]
-    _entries[key] = (now + seconds, body)
+    _entries[key] = (now + seconds, entry)
 
 
 def cached(view):
@@ -58,12 +58,14 @@ def cached(view):
             return view(request, *args, **kwargs)
         key = request.build_absolute_uri()
         now = time.monotonic()
-        body = _lookup(key, now)
-        if body is not None:
-            return json_response(request, body)
+        entry = _lookup(key, now)
+        if entry is not None:
+            body, etag = entry
+            return json_response(request, body, etag)
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            _store(key, response.content, now, seconds)
+            # The ETag goes with the body: a hit does not hash it again.
+            _store(key, (response.content, response["ETag"]), now, seconds)
         return response
 
     return wrapper

@@ -21,9 +21,9 @@ def etag_for(body):
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def json_response(request, body):
-    """A 200 (or 304 for a matching If-None-Match) for a serialized body."""
-    etag = etag_for(body)
+def json_response(request, body, etag=None):
+    """A 200 (or 304 for a matching If-None-Match) for a serialized body; ``etag`` if already known."""
+    etag = etag or etag_for(body)
     if etag in _if_none_match(request):
         response = HttpResponse(status=304)
     else:
