@@ -15,6 +15,8 @@ READ_METHODS = ("GET", "HEAD", "OPTIONS")
 ALLOW = ", ".join(READ_METHODS)
 DATABASE_RETRY_AFTER = "5"
 logger = logging.getLogger(__name__)
+# Connection-level failures only: a ProgrammingError is a bug and must surface.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def etag_for(body):
@@ -68,8 +70,7 @@ def api_view(view):
             response = view(request, *args, **kwargs)
         except ApiError as error:
             return error.response()
-        except (OperationalError, InterfaceError) as exc:
-            # Connection-level failures only: a ProgrammingError is a bug and must surface.
+        except DATABASE_UNAVAILABLE as exc:
             logger.warning("database unavailable: %s", exc)
             return database_unavailable()
         if request.method == "HEAD":

@@ -15,10 +15,8 @@ import os
 import re
 import time
 
-from django.db import DatabaseError
-
 from records.api.errors import error_response
-from records.api.responses import database_unavailable
+from records.api.responses import DATABASE_UNAVAILABLE, database_unavailable
 
 from . import logs, metrics, probes
 
@@ -77,7 +75,7 @@ class ObservabilityMiddleware:
         The broken connection is discarded at the end of the request
         (CONN_HEALTH_CHECKS), so the next request reconnects by itself.
         """
-        if isinstance(exception, DatabaseError):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
             logger.warning("database unavailable", exc_info=exception)
             return database_unavailable()
         return None
