@@ -45,12 +45,20 @@ class Reading(models.Model):
     class Meta:
         ordering = ["sensor_id", "recorded_at"]
         constraints = [
-            # One reading per sensor per instant; its index also serves
-            # "readings of one sensor in a time window", in time order.
+            # One reading per sensor per instant.
             models.UniqueConstraint(fields=["sensor", "recorded_at"], name="reading_sensor_time_uniq"),
         ]
-        # The admin lists the newest readings of all sensors and drills down by date.
-        indexes = [models.Index(fields=["recorded_at"], name="reading_time_idx")]
+        indexes = [
+            # The readings endpoint's page: one sensor's readings in time order,
+            # answered from the index alone. Without ``value`` in it, each of a
+            # page's 100 rows costs a primary-key lookup: on MariaDB with
+            # 1,000,000 readings that was 800 us of server CPU per page against
+            # 300 us with it (one more index to write: readings are read far
+            # more often than written).
+            models.Index(fields=["sensor", "recorded_at", "value"], name="reading_page_idx"),
+            # The admin lists the newest readings of all sensors and drills down by date.
+            models.Index(fields=["recorded_at"], name="reading_time_idx"),
+        ]
 
     def __str__(self):
         return f"{self.sensor_id} @ {self.recorded_at.isoformat()}"
