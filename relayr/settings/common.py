@@ -37,7 +37,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Then: answers the probes and /metrics before host validation; logs every request.
     "relayr.observability.middleware.ObservabilityMiddleware",
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "relayr.observability.request_metrics.RequestMetricsMiddleware",
     # API views leave the stack here: the rest serves only the admin (records/api/lane.py).
     "records.api.lane.ApiLaneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -47,7 +47,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "relayr.urls"
