@@ -40,6 +40,14 @@ def _if_none_match(request):
     return {tag.strip().removeprefix("W/") for tag in header.split(",")} if header else set()
 
 
+def for_method(request, response):
+    """A GET response as HEAD wants it: same headers, no body (RFC 9110 section 9.3.2)."""
+    if request.method == "HEAD":
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
+    return response
+
+
 def database_unavailable():
     return error_response(
         503,
@@ -73,11 +81,7 @@ def api_view(view):
         except DATABASE_UNAVAILABLE as exc:
             logger.warning("database unavailable: %s", exc)
             return database_unavailable()
-        if request.method == "HEAD":
-            # Same headers as GET, no body (RFC 9110 section 9.3.2).
-            response["Content-Length"] = str(len(response.content))
-            response.content = b""
-        return response
+        return for_method(request, response)
 
     wrapper = csrf_exempt(wrapper)  # nothing here changes state; writes get 405 before any check
     wrapper.takes_api_lane = True  # see records.api.lane

@@ -4,7 +4,7 @@ from datetime import datetime
 from operator import itemgetter
 
 from . import pagination, params, queries
-from .cache import cached
+from .cache import cacheable
 from .encoding import json_body
 from .errors import not_found
 from .responses import api_view, json_response
@@ -28,7 +28,7 @@ def _sensor_id(raw):
 
 
 @api_view
-@cached
+@cacheable
 def sensor_list(request):
     params.check_known(request, LIST_PARAMETERS)
     limit = params.get_limit(request)
@@ -44,7 +44,7 @@ def sensor_list(request):
 
 
 @api_view
-@cached
+@cacheable
 def sensor_detail(request, pk):
     params.check_known(request, set())
     row = queries.sensor_row(_sensor_id(pk))
@@ -54,7 +54,7 @@ def sensor_detail(request, pk):
 
 
 @api_view
-@cached
+@cacheable
 def sensor_readings(request, pk):
     params.check_known(request, READINGS_PARAMETERS)
     sensor_id = _sensor_id(pk)
@@ -76,7 +76,7 @@ def sensor_readings(request, pk):
 
 
 @api_view
-@cached
+@cacheable
 def legacy_sensor_list(request):
     """The earlier Go service's GET /sensors: a bare array of active sensors."""
     rows = queries.sensor_rows(is_active=True)
