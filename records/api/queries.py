@@ -9,9 +9,13 @@ which go into the JSON as they come. They still run through Django's
 cursor, so query counting, metrics and connection handling are unchanged.
 """
 
-from django.db import connection
+from django.db import OperationalError, connection
 
 from records.models import Reading, Sensor
+
+# MySQL client errors for a connection the server closed: 2006 server gone
+# away, 2013 lost during a query, 2055 lost (extended), 4031 idle timeout (MySQL 8).
+LOST_CONNECTION = {(2006,), (2013,), (2055,), (4031,)}
 
 SENSOR_TABLE = Sensor._meta.db_table
 READING_TABLE = Reading._meta.db_table
@@ -33,6 +37,21 @@ def _sensor_columns():
 
 
 def _fetch(sql, params):
+    """Run a read; once more on a new connection if the server had dropped this one.
+
+    relayr.db.mysql trusts a connection used moments ago without pinging it;
+    a read is safe to repeat, so losing that bet costs a reconnect, not a 503.
+    """
+    try:
+        return _run(sql, params)
+    except OperationalError as error:
+        if error.args[:1] not in LOST_CONNECTION or connection.in_atomic_block:
+            raise
+    connection.close()
+    return _run(sql, params)
+
+
+def _run(sql, params):
     # The SQL text is built here from constants and placeholders only; every
     # value a client sends is a parameter. Hence the S608 exemptions below.
     with connection.cursor() as cursor:

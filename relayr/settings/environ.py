@@ -89,7 +89,7 @@ def get_database(sqlite_path):
     if config["ENGINE"] == "django.db.backends.mysql":
         # Timeouts bound every wait on a dead or slow database, so a worker
         # answers 503 instead of hanging until gunicorn kills it.
-        config["ENGINE"] = "django_prometheus.db.backends.mysql"
+        config["ENGINE"] = "relayr.db.mysql"
         config["OPTIONS"] = {
             "charset": "utf8mb4",
             "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",

@@ -43,7 +43,7 @@ def test_earlier_service_variables_configure_mysql():
         }
     )
     db = database_of(result)
-    assert db["ENGINE"] == "django_prometheus.db.backends.mysql"
+    assert db["ENGINE"] == "relayr.db.mysql"
     assert (db["HOST"], str(db["PORT"]), db["NAME"], db["USER"], db["PASSWORD"]) == (
         "db.internal",
         "3307",

@@ -1,0 +1,1 @@
+"""relayr's database backends (see relayr.db.mysql)."""
