@@ -36,7 +36,7 @@ def json_response(request, body, etag=None):
 
 
 def _if_none_match(request):
-    header = request.headers.get("If-None-Match", "")
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")  # request.headers would copy every header
     return {tag.strip().removeprefix("W/") for tag in header.split(",")} if header else set()
 
 

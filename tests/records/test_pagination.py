@@ -59,6 +59,30 @@ def test_filters_carry_through_next(client, make_sensor):
     assert [row["type"] for row in rows] == ["paged"] * 3
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "search=caf%C3%A9&limit=1",  # percent-encoded UTF-8
+        "limit=1&search=caf%c3%a9",  # lower-case escapes, another order
+        "search=café&limit=1",  # raw UTF-8 bytes in the request line (not valid HTTP, but sent)
+        "search=Caf%C3%A9+lab&limit=1",  # "+" for a space
+    ],
+)
+def test_next_keeps_the_query_as_sent_and_replaces_the_cursor(client, make_sensor, query):
+    for n in range(3):
+        make_sensor(location=f"Café lab {n}")
+    make_sensor(location="elsewhere")
+    url, locations = "/api/v1/sensors?" + query, []
+    while url:
+        body = client.get(url).json()
+        locations += [row["location"] for row in body["results"]]
+        url = body["next"]
+        if url:
+            assert url.isascii() and url.count("cursor=") == 1, url
+            assert parse_qs(urlsplit(url).query)["search"] == parse_qs(query)["search"]
+    assert locations == [f"Café lab {n}" for n in range(3)]
+
+
 def test_pages_use_neither_count_nor_offset(client, make_sensor):
     for _ in range(5):
         make_sensor()
