@@ -27,6 +27,13 @@ timeout = environ.get_int("GUNICORN_TIMEOUT", 30)
 # Shorter than the pod's terminationGracePeriodSeconds minus its preStop pause.
 graceful_timeout = environ.get_int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 keepalive = 5
+# Load the app once in the master and fork workers from it: a worker then
+# boots in about 0.06 s of CPU instead of 0.6 s (measured here), which
+# matters because workers are recycled (max_requests) under load, and the
+# workers share the app's memory pages. Nothing opens a database connection
+# or a metrics file at import time that a fork could share: Django connects
+# on first use, and prometheus_client reopens its files in each new process.
+preload_app = True
 # gunicorn's maximum: the longest valid API URL (three 200-character parameters,
 # percent-encoded) fits; longer request lines get gunicorn's 414 (documented in the OpenAPI).
 limit_request_line = 8190
@@ -50,6 +57,8 @@ logger_class = "relayr.observability.gunicorn_logger.JsonLogger"
 
 
 def on_starting(server):
+    # Runs after the preloaded app is imported: this also removes any file
+    # the master's metric objects created.
     multiprocess.empty(metrics_dir)
 
 
