@@ -8,7 +8,8 @@ within that bound, and the ETag, a hash of the body, changes with it.
 
 Views opt in with ``@cacheable``; the API lane (records.api.lane) looks a
 request up before it even resolves the URL, and stores 200 GET bodies.
-Keys are the absolute URI: the body's ``next`` links carry scheme and host.
+Keys are scheme, host, path and query string: the body's ``next`` links
+carry scheme and host.
 At most ``API_CACHE_MAX_ENTRIES`` bodies are kept; since every entry lives
 equally long, insertion order is expiry order and the oldest go first.
 """
@@ -17,7 +18,7 @@ import time
 
 from django.conf import settings
 
-_entries = {}  # absolute URI -> (expires at, entry), oldest first
+_entries = {}  # key -> (expires at, entry), oldest first
 
 
 def cacheable(view):

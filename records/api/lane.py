@@ -39,8 +39,9 @@ class ApiLaneMiddleware:
     def __call__(self, request):
         key = None
         if settings.API_CACHE_SECONDS > 0 and request.method in CACHED_METHODS:
-            # Validates the Host header: only a valid one was ever stored.
-            key = request.build_absolute_uri()
+            # What a body depends on besides the data (its next links are
+            # absolute). get_host() validates the Host header, as below.
+            key = (request.scheme, request.get_host(), request.path_info, request.META.get("QUERY_STRING", ""))
             hit = cache.lookup(key)
             if hit is not None:
                 body, etag, request.resolver_match = hit
@@ -51,7 +52,8 @@ class ApiLaneMiddleware:
             return self.get_response(request)
         if not getattr(match.func, "takes_api_lane", False):
             return self.get_response(request)
-        request.get_host()
+        if key is None:
+            request.get_host()
         request.resolver_match = match
         started = time.monotonic()
         try:
