@@ -19,10 +19,11 @@ response can take; 200 GET bodies of ``@cacheable`` views are stored.
 Any other path (the admin, static files, unknown paths) goes down the full stack.
 """
 
+import functools
 import time
 
 from django.conf import settings
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 
 from relayr.observability.request_metrics import record_exception
 
@@ -30,6 +31,14 @@ from . import cache
 from .responses import for_method, json_response
 
 CACHED_METHODS = ("GET", "HEAD")
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolve(path, urlconf):
+    """resolve(), remembered: matching the URL patterns and building the match
+    cost about as much as the rest of a cached response. Resolver404 is not
+    remembered, so unknown paths cannot crowd known ones out."""
+    return resolve(path, urlconf)
 
 
 class ApiLaneMiddleware:
@@ -47,7 +56,7 @@ class ApiLaneMiddleware:
                 body, etag, request.resolver_match = hit
                 return for_method(request, json_response(request, body, etag))
         try:
-            match = resolve(request.path_info)
+            match = _resolve(request.path_info, get_urlconf() or settings.ROOT_URLCONF)
         except Resolver404:
             return self.get_response(request)
         if not getattr(match.func, "takes_api_lane", False):

@@ -50,4 +50,4 @@ def _query_with(request, name, value):
     """
     raw = quote(request.META.get("QUERY_STRING", "").encode("iso-8859-1"), safe=QUERY_SAFE)
     kept = [part for part in raw.split("&") if part and unquote_plus(part.partition("=")[0]) != name]
-    return "&".join([*kept, f"{name}={quote(value, safe='')}"])
+    return "&".join([*kept, f"{name}={quote(value, safe=':')}"])  # a cursor is base64url and ':'
