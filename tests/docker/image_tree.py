@@ -92,7 +92,13 @@ class ImageTree:
         interpreter = self._interpreter_for_image_user()
         subprocess.run([interpreter, "-m", "venv", "--without-pip", target], check=True, timeout=60)
         site_packages = target / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
-        (site_packages / "app-requirements.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+        purelib = sysconfig.get_paths()["purelib"]
+        readable = [interpreter, "-c", f"import os; os.listdir({purelib!r})"]
+        if subprocess.run(self.as_image_user(readable), capture_output=True).returncode == 0:
+            (site_packages / "app-requirements.pth").write_text(purelib + "\n")
+        else:
+            # The checkout sits in a folder the image user cannot enter (a 0700 temporary directory): copy.
+            shutil.copytree(purelib, site_packages, symlinks=True, dirs_exist_ok=True)
         for script in Path(sys.prefix, "bin").iterdir():
             first_line, _, rest = script.read_bytes().partition(b"\n") if script.is_file() else (b"", b"", b"")
             if first_line.startswith(b"#!" + sys.prefix.encode()) and not (target / "bin" / script.name).exists():
