@@ -48,8 +48,8 @@ def table(summary):
     work = summary["workloads"]
     w0 = work["W0"]["rps"]
     lines = [
-        "| workload | path | req/s | p50 ms | p99 ms | non-2xx/3xx | ratio to W0 |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| workload | path | req/s | p50 ms | p99 ms | non-2xx/3xx | ratio to W0 | CPU us/request: app / db / wrk |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in ROWS:
         if name not in work:
@@ -58,7 +58,7 @@ def table(summary):
         errors = result["non_2xx_3xx"] + result["socket_errors"]
         lines.append(
             f"| {name} | `{result['path']}` | {result['rps']:,.0f} | {result['p50_ms']:.2f} | {result['p99_ms']:.2f} "
-            f"| {errors} | {result['rps'] / w0:.2f} |"
+            f"| {errors} | {result['rps'] / w0:.2f} | {_cpu(result)} |"
         )
     lines.append("")
     lines.append(f"W0 / L = {w0 / work['L']['rps']:.2f}")
@@ -78,6 +78,11 @@ def table(summary):
         met = "yes" if target["met"] else "NO"
         lines.append(f"| {target['name']} | {target['value']} | {target['limit']} | {met} |")
     return "\n".join(lines)
+
+
+def _cpu(result):
+    cpu = result.get("cpu_us_per_request") or {}
+    return " / ".join("-" if cpu.get(part) is None else f"{cpu[part]:,}" for part in ("app", "database", "wrk"))
 
 
 def _sizes(rss):

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import dataset, report
+from .cpu import CpuMeter
 from .load import require_wrk, run_wrk
 from .server import Server
 
@@ -71,14 +72,19 @@ class Bench:
         common = {"threads": self.args.threads, "connections": self.args.connections, "mode": mode, "env": env}
         if self.args.warmup:
             run_wrk(server.url(path), self.args.warmup, **common)
-        return run_wrk(server.url(path), self.args.duration, **common)
+        meter = CpuMeter(server)
+        before = meter.snapshot()
+        result = run_wrk(server.url(path), self.args.duration, **common)
+        result["cpu_us_per_request"] = meter.per_request(before, result["requests"])
+        return result
 
     def measure(self, name, server, path, label, **load):
         result = self.load(server, path, **load)
         result["path"] = label
         self.results[name] = result
         latency = f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms"
-        print(f"  {name:<11} {result['rps']:>9,.0f} req/s  {latency}  errors {result['non_2xx_3xx']}")
+        cpu = "/".join("-" if value is None else str(value) for value in result["cpu_us_per_request"].values())
+        print(f"  {name:<11} {result['rps']:>9,.0f} req/s  {latency}  errors {result['non_2xx_3xx']}  cpu us {cpu}")
         return result
 
     def run(self):

@@ -45,6 +45,8 @@ def test_the_harness_runs_every_workload(tmp_path):
     for name, result in summary["workloads"].items():
         assert result["requests"] > 0, name
         assert result["non_2xx_3xx"] == 0 and result["socket_errors"] == 0, (name, result)
+        cpu = result["cpu_us_per_request"]
+        assert cpu["app"] > 0 and cpu["wrk"] > 0 and (cpu["database"] or 0) >= 0, (name, cpu)
     assert summary["datasets"]["large"] == {"sensors": 3, "readings": 600}
     assert 0 < summary["cold_start"]["seconds"] < 30
     assert summary["memory"]["final"]["requests"] >= 200
