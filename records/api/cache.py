@@ -10,15 +10,21 @@ Views opt in with ``@cacheable``; the API lane (records.api.lane) looks a
 request up before it even resolves the URL, and stores 200 GET bodies.
 Keys are scheme, host, path and query string: the body's ``next`` links
 carry scheme and host.
-At most ``API_CACHE_MAX_ENTRIES`` bodies are kept; since every entry lives
-equally long, insertion order is expiry order and the oldest go first.
+At most ``API_CACHE_MAX_ENTRIES`` bodies are kept; entries live about
+equally long, so insertion order is nearly expiry order and the oldest go
+first (one that expired out of turn is dropped when it is looked up).
 """
 
+import random
 import time
 
 from django.conf import settings
 
 _entries = {}  # key -> (expires at, entry), oldest first
+# Lifetimes spread over the last 20% of API_CACHE_SECONDS: entries filled
+# together (a warm-up, a burst) do not all expire in the same instant and
+# send one worker to the database for all of them at once.
+EXPIRY_SPREAD = 0.2
 
 
 def cacheable(view):
@@ -52,4 +58,4 @@ def store(key, entry, since):
         if _entries[oldest][0] > now and len(_entries) < settings.API_CACHE_MAX_ENTRIES:
             break
         del _entries[oldest]
-    _entries[key] = (since + settings.API_CACHE_SECONDS, entry)
+    _entries[key] = (since + settings.API_CACHE_SECONDS * (1 - EXPIRY_SPREAD * random.random()), entry)

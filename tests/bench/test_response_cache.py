@@ -90,3 +90,14 @@ def test_zero_turns_it_off(client, sensor, settings, django_assert_num_queries):
     with django_assert_num_queries(2):
         client.get(f"/api/v1/sensors/{sensor.pk}")
         client.get(f"/api/v1/sensors/{sensor.pk}")
+
+
+def test_entries_filled_together_expire_spread_within_the_bound(settings):
+    settings.API_CACHE_SECONDS = 5.0
+    since = time.monotonic()
+    for n in range(200):
+        cache.store(("http", "h", f"/x/{n}", ""), (b"{}", '"e"', None), since=since)
+    expiries = [expires for expires, _ in cache._entries.values()]
+    assert len(expiries) == 200
+    assert all(since + 5.0 * (1 - cache.EXPIRY_SPREAD) <= at <= since + 5.0 for at in expiries)
+    assert max(expiries) - min(expiries) > 5.0 * cache.EXPIRY_SPREAD / 2  # spread, not one instant
