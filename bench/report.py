@@ -58,7 +58,7 @@ def table(summary):
         errors = result["non_2xx_3xx"] + result["socket_errors"]
         lines.append(
             f"| {name} | `{result['path']}` | {result['rps']:,.0f} | {result['p50_ms']:.2f} | {result['p99_ms']:.2f} "
-            f"| {errors} | {result['rps'] / w0:.2f} | {_cpu(result)} |"
+            f"| {errors} | {result['rps'] / w0:.2f} | {cpu_cells(result)} |"
         )
     lines.append("")
     lines.append(f"W0 / L = {w0 / work['L']['rps']:.2f}")
@@ -80,7 +80,8 @@ def table(summary):
     return "\n".join(lines)
 
 
-def _cpu(result):
+def cpu_cells(result):
+    """A workload's CPU per request as "app / db / wrk" microseconds ("-" where unknown)."""
     cpu = result.get("cpu_us_per_request") or {}
     return " / ".join("-" if cpu.get(part) is None else f"{cpu[part]:,}" for part in ("app", "database", "wrk"))
 

@@ -83,8 +83,8 @@ class Bench:
         result["path"] = label
         self.results[name] = result
         latency = f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms"
-        cpu = "/".join("-" if value is None else str(value) for value in result["cpu_us_per_request"].values())
-        print(f"  {name:<11} {result['rps']:>9,.0f} req/s  {latency}  errors {result['non_2xx_3xx']}  cpu us {cpu}")
+        errors, cpu = result["non_2xx_3xx"], report.cpu_cells(result)
+        print(f"  {name:<11} {result['rps']:>9,.0f} req/s  {latency}  errors {errors}  cpu us {cpu}")
         return result
 
     def run(self):
