@@ -56,10 +56,15 @@ class CpuMeter:
             "wrk": children.ru_utime + children.ru_stime,
         }
 
-    def per_request(self, before, requests):
-        """Microseconds of CPU per request since ``before``, by part."""
+    def spent(self, before):
+        """CPU seconds by part since the snapshot ``before`` (None where unknown)."""
         after = self.snapshot()
-        return {
-            part: None if after[part] is None else round((after[part] - before[part]) / max(requests, 1) * 1e6)
-            for part in after
-        }
+        return {part: None if after[part] is None else after[part] - before[part] for part in after}
+
+
+def per_request(spent, requests):
+    """Microseconds of CPU per request, by part, over runs (``spent``: one dict per run)."""
+    totals = {part: [run[part] for run in spent] for part in spent[0]}
+    return {
+        part: None if None in values else round(sum(values) / max(requests, 1) * 1e6) for part, values in totals.items()
+    }

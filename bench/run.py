@@ -1,6 +1,6 @@
 """`make bench`: throughput and latency of relayr's read paths against their own limit.
 
-Workloads (wrk, one at a time, each after a warm-up):
+Workloads (wrk, one at a time, each measured run after a warm-up):
   L   the bare WSGI app in bench/bare_app.py, same gunicorn configuration
   W0  /livez through the full middleware stack
   W1  /api/v1/sensors/{id}, random existing ids
@@ -8,10 +8,12 @@ Workloads (wrk, one at a time, each after a warm-up):
   W3  /api/v1/sensors/{id}/readings?since=...&limit=100, random sensors and windows
 W1-W3 run with default settings, again with the response cache off, and W3
 once more against a small database to show that latency does not grow with
-the table. A soak then checks the workers' memory. Prints a table, writes it
-as JSON under bench/results/, and exits 1 when a target is missed.
+the table. Every workload's measured time is split into rounds that
+interleave with the other workloads' (see Bench.measure). A soak then checks
+the workers' memory. Prints a table, writes it as JSON under bench/results/,
+and exits 1 when a target is missed.
 
-    python -m bench.run [--duration 10] [--warmup 2] [--no-check]
+    python -m bench.run [--duration 10] [--rounds 2] [--warmup 2] [--no-check]
 """
 
 import argparse
@@ -19,12 +21,14 @@ import json
 import os
 import sys
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import dataset, report
-from .cpu import CpuMeter
-from .load import require_wrk, run_wrk
+from .cpu import CpuMeter, per_request
+from .load import combine, require_wrk, run_wrk
 from .server import Server
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -44,8 +48,9 @@ def parse_args(argv):
     parser.add_argument("--per-sensor", type=int, default=10_000, help="readings per sensor in the large database")
     parser.add_argument("--small-sensors", type=int, default=10)
     parser.add_argument("--small-per-sensor", type=int, default=1_000)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measured workload")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load before each workload")
+    parser.add_argument("--duration", type=int, default=10, help="measured seconds per workload, over all rounds")
+    parser.add_argument("--rounds", type=int, default=2, help="runs per workload, interleaved with the others'")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load before each measured run")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--soak-requests", type=int, default=50_000, help="requests in the memory soak")
@@ -61,31 +66,61 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+@dataclass
+class Workload:
+    name: str
+    server: Server
+    path: str  # the URL wrk is given
+    label: str  # the path as the table shows it
+    mode: str = "fixed"
+    data: dataset.Dataset | None = None
+    runs: list = field(default_factory=list)
+    cpu: list = field(default_factory=list)
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
         self.results = {}
 
-    def load(self, server, path, mode="fixed", data=None):
+    def run_once(self, workload, seconds):
+        """A warm-up, then one measured wrk run of ``workload``."""
         # Windows start anywhere a full page still follows, so every dataset serves equal pages.
-        env = data.load_env(PAGE) if data is not None else {}
-        common = {"threads": self.args.threads, "connections": self.args.connections, "mode": mode, "env": env}
+        env = workload.data.load_env(PAGE) if workload.data is not None else {}
+        common = {"threads": self.args.threads, "connections": self.args.connections, "mode": workload.mode, "env": env}
         if self.args.warmup:
-            run_wrk(server.url(path), self.args.warmup, **common)
-        meter = CpuMeter(server)
+            run_wrk(workload.server.url(workload.path), self.args.warmup, **common)
+        meter = CpuMeter(workload.server)
         before = meter.snapshot()
-        result = run_wrk(server.url(path), self.args.duration, **common)
-        result["cpu_us_per_request"] = meter.per_request(before, result["requests"])
-        return result
+        result = run_wrk(workload.server.url(workload.path), seconds, **common)
+        workload.cpu.append(meter.spent(before))
+        workload.runs.append(result)
+        rps = result["requests"] / result["seconds"]
+        print(f"  {workload.name:<11} {rps:>9,.0f} req/s", flush=True)
 
-    def measure(self, name, server, path, label, **load):
-        result = self.load(server, path, **load)
-        result["path"] = label
-        self.results[name] = result
-        latency = f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms"
-        errors, cpu = result["non_2xx_3xx"], report.cpu_cells(result)
-        print(f"  {name:<11} {result['rps']:>9,.0f} req/s  {latency}  errors {errors}  cpu us {cpu}")
-        return result
+    def measure(self, workloads):
+        """Every workload in turn, ``--rounds`` times, every other round in reverse.
+
+        All servers stay up, so the runs of different workloads interleave:
+        a machine that speeds up or slows down during the benchmark (as
+        this shared one does, by a third between runs minutes apart) moves
+        W0 and the workloads compared with it alike, and a steady drift
+        cancels out of the ratios (W0 W1 W2 W3, then W3 W2 W1 W0).
+        """
+        seconds = max(1, round(self.args.duration / self.args.rounds))
+        for round_number in range(self.args.rounds):
+            print(f"round {round_number + 1} of {self.args.rounds}")
+            for workload in workloads if round_number % 2 == 0 else reversed(workloads):
+                self.run_once(workload, seconds)
+        print("all rounds")
+        for workload in workloads:
+            result = combine(workload.runs)
+            result["path"] = workload.label
+            result["cpu_us_per_request"] = per_request(workload.cpu, result["requests"])
+            self.results[workload.name] = result
+            latency = f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms"
+            errors, cpu = result["non_2xx_3xx"] + result["socket_errors"], report.cpu_cells(result)
+            print(f"  {workload.name:<11} {result['rps']:>9,.0f} req/s  {latency}  errors {errors}  cpu us {cpu}")
 
     def run(self):
         args = self.args
@@ -94,35 +129,33 @@ class Bench:
         began = time.monotonic()
         sensor = "/api/v1/sensors/{id}"
         readings = "/api/v1/sensors/{id}/readings?since=...&limit=100"
+        sensors_page = "/api/v1/sensors?limit=100"
+        big_id, small_id = self.big.sensor_ids[0], self.small.sensor_ids[0]
 
-        print("L: bare WSGI app")
-        with Server(args.database_url, app="bench.bare_app:application") as server:
-            server.wait_until_ok("/")
-            self.measure("L", server, "/", "bare WSGI, 11-byte body")
-
-        print("default settings")
-        with Server(args.database_url) as server:
-            ready_path, cold_start = server.wait_until_ok("/readyz")
-            self.measure("W0", server, "/livez", "/livez")
-            first_id = self.big.sensor_ids[0]
-            self.measure("W1", server, f"/api/v1/sensors/{first_id}", sensor, mode="sensor", data=self.big)
-            self.measure("W2", server, "/api/v1/sensors?limit=100", "/api/v1/sensors?limit=100")
-            self.measure("W3", server, f"/api/v1/sensors/{first_id}", readings, mode="readings", data=self.big)
-            rss_default = server.worker_rss_mb()
-
-        print("response cache off (API_CACHE_SECONDS=0)")
-        with Server(args.database_url, env={"API_CACHE_SECONDS": "0"}) as server:
-            server.wait_until_ok(ready_path)
-            first_id = self.big.sensor_ids[0]
-            self.measure("W1 nocache", server, f"/api/v1/sensors/{first_id}", sensor, mode="sensor", data=self.big)
-            self.measure("W2 nocache", server, "/api/v1/sensors?limit=100", "/api/v1/sensors?limit=100")
-            self.measure("W3 nocache", server, f"/api/v1/sensors/{first_id}", readings, mode="readings", data=self.big)
-
-        print(f"small database ({self.small.readings:,} readings)")
-        with Server(args.small_database_url) as server:
-            server.wait_until_ok(ready_path)
-            first_id = self.small.sensor_ids[0]
-            self.measure("W3 small", server, f"/api/v1/sensors/{first_id}", readings, mode="readings", data=self.small)
+        with ExitStack() as servers:
+            print("starting: default settings (cold start), the bare WSGI app, cache off, the small database")
+            default = servers.enter_context(Server(args.database_url))
+            ready_path, cold_start = default.wait_until_ok("/readyz")
+            bare = servers.enter_context(Server(args.database_url, app="bench.bare_app:application"))
+            bare.wait_until_ok("/")
+            nocache = servers.enter_context(Server(args.database_url, env={"API_CACHE_SECONDS": "0"}))
+            nocache.wait_until_ok(ready_path)
+            small = servers.enter_context(Server(args.small_database_url))
+            small.wait_until_ok(ready_path)
+            self.measure(
+                [
+                    Workload("L", bare, "/", "bare WSGI, 11-byte body"),
+                    Workload("W0", default, "/livez", "/livez"),
+                    Workload("W1", default, f"/api/v1/sensors/{big_id}", sensor, "sensor", self.big),
+                    Workload("W2", default, sensors_page, sensors_page),
+                    Workload("W3", default, f"/api/v1/sensors/{big_id}", readings, "readings", self.big),
+                    Workload("W1 nocache", nocache, f"/api/v1/sensors/{big_id}", sensor, "sensor", self.big),
+                    Workload("W2 nocache", nocache, sensors_page, sensors_page),
+                    Workload("W3 nocache", nocache, f"/api/v1/sensors/{big_id}", readings, "readings", self.big),
+                    Workload("W3 small", small, f"/api/v1/sensors/{small_id}", readings, "readings", self.small),
+                ]
+            )
+            rss_default = default.worker_rss_mb()
 
         print(f"memory soak: {args.soak_requests:,} mixed W1-W3 requests, worker recycling off")
         with Server(args.database_url, env={"GUNICORN_MAX_REQUESTS": "0"}) as server:
@@ -134,7 +167,12 @@ class Bench:
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "seconds": round(time.monotonic() - began, 1),
             "cpus": os.cpu_count(),
-            "wrk": {"threads": args.threads, "connections": args.connections, "duration_s": args.duration},
+            "wrk": {
+                "threads": args.threads,
+                "connections": args.connections,
+                "duration_s": args.duration,
+                "rounds": args.rounds,
+            },
             "datasets": {
                 "large": {"sensors": len(self.big.sensor_ids), "readings": self.big.readings},
                 "small": {"sensors": len(self.small.sensor_ids), "readings": self.small.readings},

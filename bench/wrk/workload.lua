@@ -4,7 +4,7 @@
 --   readings : /api/v1/sensors/{id}/readings?since=...&limit=100, a random id
 --              and a random instant in [BENCH_FIRST, BENCH_LAST] (epoch seconds) (W3)
 --   mixed    : sensor, list and readings requests in turn (the memory soak)
--- done() prints one JSON line that bench/run.py parses.
+-- done() prints one JSON line that bench/load.py parses.
 
 local mode = os.getenv("BENCH_MODE") or "fixed"
 local ids = {}
@@ -52,11 +52,17 @@ function request()
   return wrk.format("GET")
 end
 
+-- The latency distribution goes out as its 1,000 per-mille points, so that
+-- bench/load.py can merge the short runs of one workload into one p50 and p99.
 function done(summary, latency, requests)
   local e = summary.errors
+  local points = {}
+  for i = 1, 1000 do
+    points[i] = latency:percentile(i / 10)
+  end
   io.write(string.format(
-    'BENCH_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, '
-      .. '"non_2xx_3xx": %d, "connect_errors": %d, "read_errors": %d, "write_errors": %d, "timeouts": %d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    e.status, e.connect, e.read, e.write, e.timeout))
+    'BENCH_RESULT {"requests": %d, "duration_us": %d, "max_us": %d, "non_2xx_3xx": %d, '
+      .. '"connect_errors": %d, "read_errors": %d, "write_errors": %d, "timeouts": %d, "permille_us": [%s]}\n',
+    summary.requests, summary.duration, latency.max,
+    e.status, e.connect, e.read, e.write, e.timeout, table.concat(points, ",")))
 end
