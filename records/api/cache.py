@@ -10,9 +10,10 @@ Views opt in with ``@cacheable``; the API lane (records.api.lane) looks a
 request up before it even resolves the URL, and stores 200 GET bodies.
 Keys are scheme, host, path and query string: the body's ``next`` links
 carry scheme and host.
-At most ``API_CACHE_MAX_ENTRIES`` bodies are kept; entries live about
-equally long, so insertion order is nearly expiry order and the oldest go
-first (one that expired out of turn is dropped when it is looked up).
+At most ``API_CACHE_MAX_ENTRIES`` bodies are kept, and the least recently
+used go first: a stream of one-off URLs (every readings window is one)
+passes through without pushing out the bodies clients keep asking for. An
+expired entry goes when it is looked up or reaches the front.
 """
 
 import random
@@ -20,7 +21,7 @@ import time
 
 from django.conf import settings
 
-_entries = {}  # key -> (expires at, entry), oldest first
+_entries = {}  # key -> (expires at, entry), least recently used first
 # Lifetimes spread over the last 20% of API_CACHE_SECONDS: entries filled
 # together (a warm-up, a burst) do not all expire in the same instant and
 # send one worker to the database for all of them at once.
@@ -43,9 +44,10 @@ def lookup(key):
     entry = _entries.get(key)
     if entry is None:
         return None
-    if entry[0] > time.monotonic():
-        return entry[1]
     del _entries[key]
+    if entry[0] > time.monotonic():
+        _entries[key] = entry  # now the most recently used
+        return entry[1]
     return None
 
 

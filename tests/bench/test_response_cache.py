@@ -85,6 +85,18 @@ def test_the_cache_holds_at_most_max_entries(client, sensor, settings):
     assert len(cache._entries) == 3
 
 
+def test_bodies_in_use_outlive_a_stream_of_one_off_urls(client, sensor, settings, django_assert_num_queries):
+    settings.API_CACHE_SECONDS = 30  # only the bound on entries is at play here
+    settings.API_CACHE_MAX_ENTRIES = 3
+    hot = f"/api/v1/sensors/{sensor.pk}"
+    client.get(hot)
+    for limit in range(1, 8):
+        assert client.get(f"/api/v1/sensors?limit={limit}").status_code == 200  # each URL once
+        with django_assert_num_queries(0):
+            assert client.get(hot).status_code == 200
+    assert len(cache._entries) == 3
+
+
 def test_zero_turns_it_off(client, sensor, settings, django_assert_num_queries):
     settings.API_CACHE_SECONDS = 0
     with django_assert_num_queries(2):
