@@ -44,6 +44,7 @@ def test_the_harness_runs_every_workload(tmp_path):
     assert set(summary["workloads"]) == WORKLOADS
     for name, result in summary["workloads"].items():
         assert result["requests"] > 0, name
+        assert len(result["runs_rps"]) == 2, (name, result["runs_rps"])  # the default --rounds, interleaved
         assert result["non_2xx_3xx"] == 0 and result["socket_errors"] == 0, (name, result)
         cpu = result["cpu_us_per_request"]
         assert cpu["app"] > 0 and cpu["wrk"] > 0 and (cpu["database"] or 0) >= 0, (name, cpu)
