@@ -115,10 +115,15 @@ def reading_rows(sensor_id, *, since=None, until=None, after=None, size):
         if value is not None:
             where.append(f"recorded_at {operator} %s")
             params.append(connection.ops.adapt_datetimefield_value(value))
-    condition = " AND ".join(where)
-    # ORDER BY names the column, not the formatted text, so the index gives the order.
-    sql = f"SELECT {_timestamp('recorded_at')}, value FROM {READING_TABLE} WHERE {condition} ORDER BY recorded_at LIMIT %s"  # noqa: S608,E501
-    rows = _fetch(sql, [*params, size])
+    rows = _fetch(reading_page_sql(where), [*params, size])
     if not rows and not _fetch(f"SELECT 1 FROM {SENSOR_TABLE} WHERE id = %s", [sensor_id]):  # noqa: S608
         return None
     return rows
+
+
+def reading_page_sql(conditions):
+    """A readings page's SQL: (recorded_at, value) rows matching every one of
+    ``conditions`` in time order, the page size the last parameter."""
+    condition = " AND ".join(conditions)
+    # ORDER BY names the column, not the formatted text, so the index gives the order.
+    return f"SELECT {_timestamp('recorded_at')}, value FROM {READING_TABLE} WHERE {condition} ORDER BY recorded_at LIMIT %s"  # noqa: S608,E501

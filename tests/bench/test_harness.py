@@ -17,7 +17,7 @@ from django.db import connection
 from tests.support.server import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKLOADS = {"L", "W0", "W1", "W2", "W3", "W1 nocache", "W2 nocache", "W3 nocache", "W3 small"}
+WORKLOADS = {"L", "L3", "W0", "W1", "W2", "W3", "W1 nocache", "W2 nocache", "W3 nocache", "W3 small"}
 
 # Committed data (the servers are other processes); the flush afterwards must
 # not let post_migrate recreate content types under new ids, hence serialized_rollback.
