@@ -12,14 +12,13 @@ import os
 import re
 from urllib.parse import parse_qs
 
-import dj_database_url
 import django
-import MySQLdb
 import orjson
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relayr.settings.prod")
 django.setup()  # only to build the SQL text below
 
+from bench.dataset import connect  # noqa: E402
 from records.api.queries import reading_page_sql  # noqa: E402
 
 SQL = reading_page_sql(["sensor_id = %s", "recorded_at >= %s"])
@@ -31,16 +30,8 @@ _connection = None
 def _cursor():
     global _connection  # noqa: PLW0603 - one connection per worker, opened after the fork
     if _connection is None:
-        config = dj_database_url.parse(os.environ["DATABASE_URL"])
-        _connection = MySQLdb.connect(
-            host=config["HOST"] or "127.0.0.1",
-            port=int(config["PORT"] or 3306),
-            user=config["USER"],
-            password=config["PASSWORD"] or "",
-            database=config["NAME"],
-            charset="utf8mb4",
-            autocommit=True,
-        )
+        _connection, _ = connect(os.environ["DATABASE_URL"])
+        _connection.autocommit(True)  # each page its own snapshot, as the API's reads are
     return _connection.cursor()
 
 

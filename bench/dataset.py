@@ -34,7 +34,8 @@ class Dataset:
         }
 
 
-def _connect(url, database=True):
+def connect(url, database=True):
+    """A mysqlclient connection for a mysql:// URL, and the database name in it."""
     config = dj_database_url.parse(url)
     options = {
         "host": config["HOST"] or "127.0.0.1",
@@ -55,7 +56,7 @@ def _manage(url, *args):
 
 
 def _measure(url):
-    connection, _ = _connect(url)
+    connection, _ = connect(url)
     with connection, connection.cursor() as cursor:
         cursor.execute("SELECT id FROM records_sensor WHERE name LIKE 'bench-%%' ORDER BY id")
         ids = [row[0] for row in cursor.fetchall()]
@@ -69,7 +70,7 @@ def _measure(url):
 
 def ensure(url, sensors, per_sensor, log=print):
     """Create, migrate and fill the database at ``url`` unless it already holds the data."""
-    server, name = _connect(url, database=False)
+    server, name = connect(url, database=False)
     with server, server.cursor() as cursor:
         cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     _manage(url, "migrate", "--no-input", "--verbosity", "0")
