@@ -15,7 +15,8 @@ from tests.support.metrics import sample_sum
 from tests.support.server import GunicornServer, database_url
 from tests.support.tcp_proxy import BLACKHOLE, TcpProxy
 
-pytestmark = pytest.mark.slow
+# django_db: the server must read the test database, not the one DATABASE_URL names.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 # Short timeouts, and no per-worker response cache answering from memory.
 SERVER_ENV = {"DATABASE_CONNECT_TIMEOUT": 1, "DATABASE_READ_TIMEOUT": 1, "API_CACHE_SECONDS": 0}
