@@ -1,0 +1,63 @@
+{{- /* Render-time checks of the values; NOTES.txt calls relayr.validateValues, once per render. */}}
+
+{{/* The most web pods that may run at once: the autoscaler's maximum (or replicas) plus the rolling-update surge. */}}
+{{- define "relayr.maxWebPods" -}}
+{{- add (ternary .Values.autoscaling.maxReplicas .Values.web.replicaCount .Values.autoscaling.enabled) .Values.web.maxSurge }}
+{{- end }}
+
+{{/* Impossible value combinations, reported together in one failure. */}}
+{{- define "relayr.validateValues" -}}
+{{- $errors := list }}
+{{- if and (not .Values.mysql.enabled) (not .Values.externalDatabase.host) }}
+{{- $errors = append $errors "mysql.enabled=false needs externalDatabase.host" }}
+{{- end }}
+{{- if and (not .Values.mysql.enabled) (not .Values.externalDatabase.existingSecret) }}
+{{- $errors = append $errors "mysql.enabled=false needs externalDatabase.existingSecret (a Secret holding the database password)" }}
+{{- end }}
+{{- $grace := int .Values.web.terminationGracePeriodSeconds }}
+{{- $needed := add .Values.web.preStopSleepSeconds .Values.web.gracefulTimeout }}
+{{- if le $grace (int $needed) }}
+{{- $errors = append $errors (printf "web.terminationGracePeriodSeconds (%d) must exceed web.preStopSleepSeconds + web.gracefulTimeout (%d), or in-flight requests are cut" $grace (int $needed)) }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- $errors = append $errors "autoscaling.minReplicas must not exceed autoscaling.maxReplicas" }}
+{{- end }}
+{{- $maxConnections := ternary .Values.mysql.maxConnections .Values.externalDatabase.maxConnections .Values.mysql.enabled | int }}
+{{- if gt $maxConnections 0 }}
+{{- /* Each gunicorn worker keeps at most one connection; the Job and one operator session come on top. */}}
+{{- $budget := add (mul (include "relayr.maxWebPods" . | int) (include "relayr.webConcurrency" . | int)) 2 }}
+{{- if ge (int $budget) $maxConnections }}
+{{- $errors = append $errors (printf "connection budget %d (max web pods %s x WEB_CONCURRENCY %s + migration Job + 1 spare) must stay below max_connections %d: lower autoscaling.maxReplicas or the worker count, or raise mysql.maxConnections" (int $budget) (include "relayr.maxWebPods" .) (include "relayr.webConcurrency" .) $maxConnections) }}
+{{- end }}
+{{- end }}
+{{- range .Values.ingress.tls }}
+{{- if not .hosts }}
+{{- $errors = append $errors "every ingress.tls entry needs hosts" }}
+{{- end }}
+{{- end }}
+{{- /* Names the chart itself sets: a second entry would be a duplicate key or a silent override. */}}
+{{- $chartEnv := list "DJANGO_SECRET_KEY" "DATABASE_PASSWORD" "PORT" "WEB_CONCURRENCY" "GUNICORN_TIMEOUT" "GUNICORN_GRACEFUL_TIMEOUT" "GUNICORN_MAX_REQUESTS" "DJANGO_SUPERUSER_USERNAME" "DJANGO_SUPERUSER_EMAIL" "DJANGO_SUPERUSER_PASSWORD" }}
+{{- range .Values.extraEnv }}
+{{- if has .name $chartEnv }}
+{{- $errors = append $errors (printf "extraEnv %s is set by the chart; use its value in values.yaml instead" .name) }}
+{{- end }}
+{{- end }}
+{{- range .Values.extraVolumes }}
+{{- if has .name (list "tmp" "metrics") }}
+{{- $errors = append $errors (printf "extraVolumes name %s is taken by the chart's own volume" .name) }}
+{{- end }}
+{{- end }}
+{{- range $key, $_ := .Values.podLabels }}
+{{- if or (hasPrefix "app.kubernetes.io/" $key) (eq $key "helm.sh/chart") }}
+{{- $errors = append $errors (printf "podLabels %s is set by the chart (selectors depend on it)" $key) }}
+{{- end }}
+{{- end }}
+{{- range $key, $_ := .Values.podAnnotations }}
+{{- if or (hasPrefix "checksum/" $key) (hasPrefix "prometheus.io/" $key) }}
+{{- $errors = append $errors (printf "podAnnotations %s is set by the chart (metrics.podAnnotations turns the prometheus.io ones off)" $key) }}
+{{- end }}
+{{- end }}
+{{- if $errors }}
+{{- fail (printf "\n\nrelayr: invalid values:\n  - %s\n" (join "\n  - " $errors)) }}
+{{- end }}
+{{- end }}
