@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install system-deps run test lint migrations-check reliability bench ci tools chart-check image-lint clean
+.PHONY: install system-deps run test lint migrations-check reliability bench ci tools chart-check image-lint mysql-up mysql-down clean
 
 ## install: the virtualenv with the app's and the tests' pinned requirements
 install: $(VENV)/.installed
@@ -58,10 +58,11 @@ test: install tools
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
-## reliability: the fault scenarios (tests/reliability) against MariaDB; prints one row per scenario.
-## Needs DATABASE_URL=mysql://...; scenario 5 stops and restarts the local MariaDB (RELAYR_SKIP_MARIADB_RESTART=1 skips it)
+## reliability: the fault scenarios (tests/reliability) against MariaDB or MySQL; prints one row per scenario.
+## Needs DATABASE_URL=mysql://...; scenario 5 stops and restarts that server when it is this machine's MariaDB
+## or the MySQL of `make mysql-up` (RELAYR_SKIP_MARIADB_RESTART=1 skips it on MariaDB)
 reliability: install
-	@case "$${DATABASE_URL:-}" in mysql://*) ;; *) echo "make reliability: set DATABASE_URL=mysql://... (the faults sit between the app and MariaDB)"; exit 1;; esac
+	@case "$${DATABASE_URL:-}" in mysql://*) ;; *) echo "make reliability: set DATABASE_URL=mysql://... (the faults sit between the app and its database)"; exit 1;; esac
 	$(BIN)/pytest -m reliability tests/reliability
 
 ## lint: ruff only
@@ -99,7 +100,16 @@ bench: install
 	fi
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-## ci: what CI runs (MariaDB, then SQLite)
+## mysql-up: MySQL 9 from Debian sid in a chroot on 127.0.0.1:3406 (root; the first run builds the chroot
+## into .cache/mysql-sid, about 0.6 GB); a fresh, empty server each time. See .ci/mysql.sh
+mysql-up:
+	bash .ci/mysql.sh up
+
+## mysql-down: stop that MySQL by its PID and unmount the chroot's /proc and /dev
+mysql-down:
+	bash .ci/mysql.sh down
+
+## ci: what CI runs (MariaDB, MySQL, then SQLite)
 ci:
 	bash .ci/run
 

@@ -11,18 +11,32 @@ import logging
 
 from django.db import DatabaseError
 from django.http import HttpResponse
+from health_check import checks
 from health_check.base import HealthCheck
-from health_check.checks import Database
 from health_check.exceptions import HealthCheckException, ServiceUnavailable
 
 from records.api.encoding import json_body
 from records.api.errors import error_response
 from records.management.commands.wait_for_migrations import unapplied_migrations
+from relayr.db.tls import tls_problem
 
 logger = logging.getLogger(__name__)
 
 LIVE_BODY = json_body({"status": "ok"})
 NO_STORE = "no-store"
+
+
+@dataclasses.dataclass
+class Database(checks.Database):
+    """django-health-check's SELECT 1, saying what is wrong when TLS is."""
+
+    def run(self):
+        try:
+            super().run()
+        except ServiceUnavailable as exc:
+            if reason := tls_problem(exc.__cause__):
+                raise ServiceUnavailable(reason) from exc
+            raise
 
 
 @dataclasses.dataclass

@@ -6,6 +6,7 @@ grepping for ``environ.get_*("NAME"``.
 """
 
 import os
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
@@ -70,11 +71,16 @@ def get_database(sqlite_path):
     """
     url = get_str("DATABASE_URL")
     host = get_str("DATABASE_HOST")
+    tls_source, tls = "DATABASE_URL", {}
     if url:
         try:
             config = dj_database_url.parse(url)
         except ValueError as exc:
             raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
+        for name in TLS_VARIABLES.values():
+            if get_str(name):
+                raise ConfigError(f"{name} goes with DATABASE_HOST; with DATABASE_URL use ?ssl_mode= / ?ssl_ca=")
+        tls = _url_query(url)
     elif host:
         config = {
             "ENGINE": "django.db.backends.mysql",
@@ -84,6 +90,8 @@ def get_database(sqlite_path):
             "USER": get_str("DATABASE_USER", "relayr"),
             "PASSWORD": get_str("DATABASE_PASSWORD", ""),
         }
+        tls_source = "DATABASE_SSL_*"
+        tls = {key: get_str(name) for key, name in TLS_VARIABLES.items() if get_str(name)}
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_path)}
     if config["ENGINE"] == "django.db.backends.mysql":
@@ -96,6 +104,7 @@ def get_database(sqlite_path):
             "connect_timeout": get_int("DATABASE_CONNECT_TIMEOUT", 2),
             "read_timeout": get_int("DATABASE_READ_TIMEOUT", 3),
             "write_timeout": get_int("DATABASE_WRITE_TIMEOUT", 3),
+            **_driver_tls(tls_source, tls),
         }
     elif config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = "django_prometheus.db.backends.sqlite3"
@@ -107,3 +116,50 @@ def get_database(sqlite_path):
     config.setdefault("TEST", {})["CHARSET"] = "utf8mb4"
     config["TEST"]["COLLATION"] = "utf8mb4_unicode_ci"
     return config
+
+
+# The DATABASE_HOST family's TLS variables, by the URL query key they stand for.
+TLS_VARIABLES = {"ssl_mode": "DATABASE_SSL_MODE", "ssl_ca": "DATABASE_SSL_CA"}
+SSL_MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
+# Files of the driver's ``ssl`` dict, by the query keys naming them (MySQL's own
+# option names with dashes, or with underscores like ssl_mode).
+SSL_FILES = {"ca": ("ssl_ca", "ssl-ca"), "cert": ("ssl_cert", "ssl-cert"), "key": ("ssl_key", "ssl-key")}
+
+
+def _url_query(url):
+    """DATABASE_URL's query string as a dict, the one place its options are read."""
+    query = urlsplit(url).query
+    options = {}
+    for item in query.split("&") if query else ():
+        key, _, value = item.partition("=")
+        if key in options:
+            raise ConfigError(f"DATABASE_URL gives {key} twice")
+        options[key] = unquote(value)
+    return options
+
+
+def _driver_tls(source, options):
+    """mysqlclient's TLS arguments (``ssl_mode``, ``ssl``) from query-style options.
+
+    A CA without a mode means VERIFY_CA, as for MySQL's own client. Unknown
+    keys and missing files stop start-up: a silently dropped option would
+    mean an unencrypted connection.
+    """
+    options = {key.replace("-", "_"): value for key, value in options.items()}
+    known = {"ssl_mode", *(names[0] for names in SSL_FILES.values())}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ConfigError(f"{source}: unknown option {unknown[0]!r}; relayr passes on {', '.join(sorted(known))}")
+    files = {}
+    for field, (key, _) in SSL_FILES.items():
+        if path := options.get(key):
+            if not os.access(path, os.R_OK):
+                raise ConfigError(f"{source}: {key} {path} does not exist or cannot be read")
+            files[field] = path
+    mode = (options.get("ssl_mode") or ("VERIFY_CA" if "ca" in files else "")).upper()
+    if mode and mode not in SSL_MODES:
+        raise ConfigError(f"{source}: ssl_mode must be one of {', '.join(SSL_MODES)}, got {options['ssl_mode']!r}")
+    tls = {"ssl_mode": mode} if mode else {}
+    if files:
+        tls["ssl"] = files
+    return tls

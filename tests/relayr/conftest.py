@@ -15,3 +15,21 @@ def server_database_url(django_db_setup, django_db_blocker, tmp_path_factory):
         if connection.vendor == "mysql":
             return database_url()
     return migrated_sqlite_url(tmp_path_factory.mktemp("sqlite"))
+
+
+@pytest.fixture(scope="session")
+def chroot_mysql(django_db_setup, django_db_blocker):
+    """The MySQL of .ci/mysql.sh when the suite runs against it (root on its socket), else skip."""
+    from tests.support.database_server import Refused, local_server
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "mysql":
+            pytest.skip("needs the MySQL of .ci/mysql.sh (DATABASE_URL at its port); this run is on SQLite")
+        settings = dict(connection.settings_dict)
+    try:
+        server = local_server(settings)
+    except Refused as exc:
+        pytest.skip(f"needs the MySQL of .ci/mysql.sh: {exc}")
+    if server.kind != "mysql-chroot":
+        pytest.skip("needs the MySQL of .ci/mysql.sh (root on its socket); this run is on MariaDB")
+    return server

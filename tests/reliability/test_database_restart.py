@@ -1,20 +1,21 @@
-"""Scenario 5: MariaDB itself stopped and started under load, its data intact.
+"""Scenario 5: the database server itself stopped and started under load, its data intact.
 
-It stops the local server with `mariadb-admin shutdown` and starts it again
-the way .ci/run does, ALWAYS restoring it (try/finally): run it only where
-nothing else needs the server meanwhile (RELAYR_SKIP_MARIADB_RESTART=1 skips it).
+It restarts only the server the app is pointed at: the process listening on
+the configured port, when it is this machine's MariaDB or the MySQL of
+.ci/mysql.sh (tests.support.database_server); any other is refused (skipped,
+with the reason). The server is ALWAYS started again (try/finally): run it
+only where nothing else needs the server meanwhile
+(RELAYR_SKIP_MARIADB_RESTART=1 skips it on MariaDB).
 """
 
 import math
 import os
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
+from tests.support.database_server import Refused, local_server
 from tests.support.server import GunicornServer, database_url
 
 from . import report
@@ -24,55 +25,26 @@ from .load import Load
 # django_db: pytest-django creates the test database only for sessions with such a test.
 pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db]
 
-MARIADBD = "/usr/sbin/mariadbd"
 RECOVERY_SECONDS = 2
 
 
-def mariadb_answers():
-    ping = ["mariadb-admin", "--protocol=socket", "-uroot", "ping"]
-    return subprocess.run(ping, capture_output=True, timeout=10).returncode == 0
-
-
-def mariadbd_running():
-    return subprocess.run(["pgrep", "-x", "mariadbd"], capture_output=True).returncode == 0
-
-
-def wait_until(condition, timeout):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{condition.__name__} still false after {timeout} s")
-        time.sleep(0.1)
-
-
-def start_mariadb():
-    Path("/run/mysqld").mkdir(parents=True, exist_ok=True)
-    shutil.chown("/run/mysqld", "mysql")
-    subprocess.run(
-        ["start-stop-daemon", "--start", "--oknodo", "--background", "--exec", MARIADBD, "--", "--user=mysql"],
-        check=True,
-        timeout=30,
-    )
-    wait_until(mariadb_answers, 60)
-
-
 @pytest.fixture
-def local_mariadb(mysql_settings):
-    if os.environ.get("RELAYR_SKIP_MARIADB_RESTART"):
-        pytest.skip("RELAYR_SKIP_MARIADB_RESTART is set")
-    local = (mysql_settings["HOST"] or "127.0.0.1") in ("127.0.0.1", "localhost")
-    if not (local and os.geteuid() == 0 and Path(MARIADBD).exists() and mariadb_answers()):
-        pytest.skip("needs a local MariaDB this user can stop and start (root, socket access)")
+def database_server(mysql_settings):
     try:
-        yield
+        server = local_server(mysql_settings)
+    except Refused as exc:
+        pytest.skip(f"refusing to restart the database: {exc}")
+    if server.kind == "mariadb" and os.environ.get("RELAYR_SKIP_MARIADB_RESTART"):
+        pytest.skip("RELAYR_SKIP_MARIADB_RESTART is set")
+    try:
+        yield server
     finally:
-        if not mariadb_answers():
-            start_mariadb()
+        server.start()
         # This process's own connection died with the server; Django then skips the test's rollback.
         connection.close()
 
 
-def test_database_restarted(request, mysql_settings, committed_readings, local_mariadb):
+def test_database_restarted(request, mysql_settings, committed_readings, database_server):
     with GunicornServer(database_url(mysql_settings), workers=3, env=SERVER_ENV) as server:
         workers = server.worker_pids()
         before = walk_api(server)
@@ -80,10 +52,9 @@ def test_database_restarted(request, mysql_settings, committed_readings, local_m
             time.sleep(1.5)
             stopped_at = time.monotonic()
             try:
-                subprocess.run(["mariadb-admin", "--protocol=socket", "-uroot", "shutdown"], check=True, timeout=60)
-                wait_until(lambda: not mariadbd_running(), 30)
+                database_server.stop()
             finally:
-                start_mariadb()
+                database_server.start()
             back_at = time.monotonic()
             time.sleep(RECOVERY_SECONDS + 2)
         after = walk_api(server)
@@ -91,7 +62,7 @@ def test_database_restarted(request, mysql_settings, committed_readings, local_m
         recovery = load.recovery_after(back_at)
         report.record(
             request,
-            "5. MariaDB restarted",
+            f"5. {database_server.name} restarted",
             load.outcomes,
             recovery,
             f"down {back_at - stopped_at:.1f} s; {sum(len(page) for page in before)} rows walked, identical after",

@@ -3,6 +3,7 @@
 from django.db import DatabaseError, connection
 
 from records.management.waiting import WaitCommand
+from relayr.db.tls import tls_problem
 
 
 class Command(WaitCommand):
@@ -14,6 +15,6 @@ class Command(WaitCommand):
             connection.ensure_connection()
         except DatabaseError as exc:
             connection.close()
-            return f"database unavailable: {exc}"
+            return tls_problem(exc) or f"database unavailable: {exc}"
         self.stdout.write("database is up")
         return None
