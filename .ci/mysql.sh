@@ -93,6 +93,10 @@ answers() { in_root mysqladmin --socket="$SOCKET" -uroot ping >/dev/null 2>&1; }
 
 start() {
   if [ -n "$(server_pid)" ]; then log "already running (PID $(server_pid))"; return; fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    log "port $PORT is taken by another server: set RELAYR_MYSQL_PORT"
+    exit 1
+  fi
   mount_fs
   # mysqld refuses to start without its secure-file-priv folder.
   mkdir -p "$ROOT/var/lib/mysql-files" "$ROOT$RUNDIR"

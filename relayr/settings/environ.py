@@ -77,7 +77,7 @@ def get_database(sqlite_path):
             config = dj_database_url.parse(url)
         except ValueError as exc:
             raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
-        for name in TLS_VARIABLES.values():
+        for name in ("DATABASE_SSL_MODE", "DATABASE_SSL_CA"):
             if get_str(name):
                 raise ConfigError(f"{name} goes with DATABASE_HOST; with DATABASE_URL use ?ssl_mode= / ?ssl_ca=")
         tls = _url_query(url)
@@ -91,7 +91,7 @@ def get_database(sqlite_path):
             "PASSWORD": get_str("DATABASE_PASSWORD", ""),
         }
         tls_source = "DATABASE_SSL_*"
-        tls = {key: get_str(name) for key, name in TLS_VARIABLES.items() if get_str(name)}
+        tls = {"ssl_mode": get_str("DATABASE_SSL_MODE"), "ssl_ca": get_str("DATABASE_SSL_CA")}
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_path)}
     if config["ENGINE"] == "django.db.backends.mysql":
@@ -118,12 +118,10 @@ def get_database(sqlite_path):
     return config
 
 
-# The DATABASE_HOST family's TLS variables, by the URL query key they stand for.
-TLS_VARIABLES = {"ssl_mode": "DATABASE_SSL_MODE", "ssl_ca": "DATABASE_SSL_CA"}
 SSL_MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
-# Files of the driver's ``ssl`` dict, by the query keys naming them (MySQL's own
-# option names with dashes, or with underscores like ssl_mode).
-SSL_FILES = {"ca": ("ssl_ca", "ssl-ca"), "cert": ("ssl_cert", "ssl-cert"), "key": ("ssl_key", "ssl-key")}
+# Files of the driver's ``ssl`` dict, by the query keys naming them (MySQL's
+# own option names, ssl-ca etc., are accepted with dashes too).
+SSL_FILES = {"ca": "ssl_ca", "cert": "ssl_cert", "key": "ssl_key"}
 
 
 def _url_query(url):
@@ -132,6 +130,7 @@ def _url_query(url):
     options = {}
     for item in query.split("&") if query else ():
         key, _, value = item.partition("=")
+        key = key.replace("-", "_")
         if key in options:
             raise ConfigError(f"DATABASE_URL gives {key} twice")
         options[key] = unquote(value)
@@ -145,13 +144,13 @@ def _driver_tls(source, options):
     keys and missing files stop start-up: a silently dropped option would
     mean an unencrypted connection.
     """
-    options = {key.replace("-", "_"): value for key, value in options.items()}
-    known = {"ssl_mode", *(names[0] for names in SSL_FILES.values())}
+    options = {key: value for key, value in options.items() if value is not None}
+    known = {"ssl_mode", *SSL_FILES.values()}
     unknown = sorted(set(options) - known)
     if unknown:
         raise ConfigError(f"{source}: unknown option {unknown[0]!r}; relayr passes on {', '.join(sorted(known))}")
     files = {}
-    for field, (key, _) in SSL_FILES.items():
+    for field, key in SSL_FILES.items():
         if path := options.get(key):
             if not os.access(path, os.R_OK):
                 raise ConfigError(f"{source}: {key} {path} does not exist or cannot be read")

@@ -49,6 +49,11 @@ seccompProfile:
   mountPath: /tmp
 - name: metrics
   mountPath: {{ .Values.metrics.multiprocDir }}
+{{- if include "relayr.databaseCaVolume" . }}
+- name: database-ca
+  mountPath: {{ include "relayr.databaseCaDir" . }}
+  readOnly: true
+{{- end }}
 {{- with .Values.extraVolumeMounts }}
 {{ toYaml . }}
 {{- end }}
@@ -62,8 +67,40 @@ seccompProfile:
 - name: metrics
   emptyDir:
     sizeLimit: 64Mi
+{{- with include "relayr.databaseCaVolume" . }}
+- name: database-ca
+  {{- . | trim | nindent 2 }}
+{{- end }}
 {{- with .Values.extraVolumes }}
 {{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Where the external database's CA is mounted (DATABASE_SSL_CA is a file in it). */}}
+{{- define "relayr.databaseCaDir" -}}
+/etc/relayr/database-ca
+{{- end }}
+
+{{/* The volume source of externalDatabase.tls.ca (a Secret or a ConfigMap, read-only), empty without one. */}}
+{{- define "relayr.databaseCaVolume" -}}
+{{- if not .Values.mysql.enabled }}
+{{- with .Values.externalDatabase.tls.ca }}
+{{- if .secretName }}
+secret:
+  secretName: {{ .secretName }}
+  defaultMode: 0444
+  items:
+    - key: {{ .key }}
+      path: {{ .key }}
+{{- else if .configMapName }}
+configMap:
+  name: {{ .configMapName }}
+  defaultMode: 0444
+  items:
+    - key: {{ .key }}
+      path: {{ .key }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
 

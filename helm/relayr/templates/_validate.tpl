@@ -30,6 +30,17 @@
 {{- $errors = append $errors (printf "connection budget %d (max web pods %s x WEB_CONCURRENCY %s + migration Job + 1 spare) must stay below max_connections %d: lower autoscaling.maxReplicas or the worker count, or raise mysql.maxConnections" (int $budget) (include "relayr.maxWebPods" .) (include "relayr.webConcurrency" .) $maxConnections) }}
 {{- end }}
 {{- end }}
+{{- with .Values.externalDatabase.tls }}
+{{- if and .ca.secretName .ca.configMapName }}
+{{- $errors = append $errors "externalDatabase.tls.ca takes secretName or configMapName, not both" }}
+{{- end }}
+{{- if and (hasPrefix "VERIFY_" .mode) (not (or .ca.secretName .ca.configMapName)) }}
+{{- $errors = append $errors (printf "externalDatabase.tls.mode %s needs the CA that signed the server's certificate: externalDatabase.tls.ca.secretName or configMapName" .mode) }}
+{{- end }}
+{{- end }}
+{{- if and .Values.mysql.enabled (or .Values.externalDatabase.tls.mode .Values.externalDatabase.tls.ca.secretName .Values.externalDatabase.tls.ca.configMapName) }}
+{{- $errors = append $errors "externalDatabase.tls applies with mysql.enabled=false; for the bundled MySQL use mysql.tls.required" }}
+{{- end }}
 {{- range .Values.ingress.tls }}
 {{- if not .hosts }}
 {{- $errors = append $errors "every ingress.tls entry needs hosts" }}
@@ -43,7 +54,7 @@
 {{- end }}
 {{- end }}
 {{- range .Values.extraVolumes }}
-{{- if has .name (list "tmp" "metrics") }}
+{{- if has .name (list "tmp" "metrics" "database-ca") }}
 {{- $errors = append $errors (printf "extraVolumes name %s is taken by the chart's own volume" .name) }}
 {{- end }}
 {{- end }}
