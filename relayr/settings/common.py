@@ -120,6 +120,10 @@ AXES_VERBOSE = False  # its start-up banner would precede every manage.py comman
 # django-prometheus: migration metrics would make every manage.py command touch the database.
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
+# The build, for relayr_build_info on /metrics; the image sets both from its build arguments.
+RELAYR_VERSION = environ.get_str("RELAYR_VERSION", "dev")
+RELAYR_REVISION = environ.get_str("RELAYR_REVISION", "unknown")
+
 # Logs: one JSON object per line on stdout, the same format as gunicorn's (relayr/observability/logs.py).
 LOGGING = logs.logging_config(environ.get_str("LOG_LEVEL", "INFO"))
 

@@ -46,3 +46,9 @@ def test_probes_and_scrapes_are_not_counted(path):
     before = sum(s.value for m in REGISTRY.collect() for s in m.samples if s.name == total)
     Client().get(path)
     assert sum(s.value for m in REGISTRY.collect() for s in m.samples if s.name == total) == before
+
+
+def test_the_build_is_on_every_scrape(settings):
+    settings.RELAYR_VERSION, settings.RELAYR_REVISION = "1.2.3", "abc123"
+    text = Client().get("/metrics").content.decode()
+    assert 'relayr_build_info{revision="abc123",version="1.2.3"} 1.0' in text
