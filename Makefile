@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install system-deps run test lint migrations-check reliability bench ci tools chart-check image-lint mysql-up mysql-down clean
+.PHONY: install system-deps run test lint migrations-check reliability bench ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
 
 ## install: the virtualenv with the app's and the tests' pinned requirements
 install: $(VENV)/.installed
@@ -86,6 +86,23 @@ chart-check: install tools
 ## image-lint: hadolint on docker/Dockerfile with .hadolint.yaml: any finding fails (tests/docker runs it too)
 image-lint: tools
 	.tools/venv/bin/hadolint --config .hadolint.yaml docker/Dockerfile
+
+## image-deps: podman, runc, debootstrap and docker-registry (Debian packages) for image-test
+image-deps:
+	@missing=""; for tool in podman runc debootstrap docker-registry; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap docker-registry; \
+	  else \
+	    echo "make image-test needs:$$missing (sudo apt-get install podman runc debootstrap docker-registry; run as root)"; exit 1; \
+	  fi; \
+	fi
+
+## image-test: build docker/Dockerfile with podman on a local stand-in base (.ci/stand-in-base.sh), run it
+## as the chart does against MariaDB (DATABASE_URL=mysql://...), publish image and chart to a local registry
+image-test: install tools image-deps
+	@case "$${DATABASE_URL:-}" in mysql://*) ;; *) echo "make image-test: set DATABASE_URL=mysql://... (the image runs against MariaDB)"; exit 1;; esac
+	$(BIN)/pytest -m image tests/docker
 
 ## bench: throughput and latency of the read paths under wrk, against MariaDB (BENCH_DATABASE_URL,
 ## default relayr_bench on 127.0.0.1, filled once by generate_readings); prints a table, writes
