@@ -11,8 +11,9 @@ from tests.chart.rendering import CHART, REPO, SCENARIOS, helm, render_text
 
 # Kubernetes versions the manifests must validate against; kubernetes-validate 1.37 ships both schemas.
 KUBERNETES_VERSIONS = ["1.29.0", "1.35.0"]
-# Custom resources have no schema in kubernetes-validate; tests/chart/test_probes.py checks the ServiceMonitor.
-CUSTOM_KINDS = {"ServiceMonitor"}
+# Custom resources have no schema in kubernetes-validate; tests/chart/test_probes.py checks the ServiceMonitor,
+# promtool (tests/chart/test_prometheus_rules.py) the PrometheusRule.
+CUSTOM_KINDS = {"ServiceMonitor", "PrometheusRule"}
 
 
 @pytest.fixture(scope="module")
