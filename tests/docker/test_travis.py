@@ -91,3 +91,16 @@ def test_image_is_pushed_by_commit_and_git_tag_with_credentials_from_settings(tr
     uses = [command for command in image_commands if "REGISTRY_PASSWORD" in command]
     assert uses == ['echo "$REGISTRY_PASSWORD" | docker login quay.io --username "$REGISTRY_USER" --password-stdin']
     assert not re.search(r"REGISTRY_(USER|PASSWORD)=", (REPO / ".travis.yml").read_text())
+
+
+def test_tags_push_the_chart_next_to_the_image_the_chart_defaults_to(travis):
+    organization = dict(entry.split("=", 1) for entry in travis["env"]["global"])["QUAY_ORGANIZATION"]
+    values = yaml.safe_load((REPO / "helm" / "relayr" / "values.yaml").read_text())
+    assert values["image"]["repository"] == f"quay.io/{organization}/relayr"
+    chart_commands = list(commands(job(travis, "chart")))
+    script = " ".join(chart_commands)
+    assert 'helm push dist/relayr-*.tgz "oci://quay.io/$QUAY_ORGANIZATION/charts"' in script
+    assert '--version "${TRAVIS_TAG#v}" --app-version "${TRAVIS_TAG#v}"' in script
+    uses = [command for command in chart_commands if "REGISTRY_PASSWORD" in command]
+    assert len(uses) == 1 and 'if [ -n "$TRAVIS_TAG" ]' in uses[0]
+    assert '"$REGISTRY_PASSWORD" | .tools/bin/helm registry login quay.io' in uses[0] and "--password-stdin" in uses[0]

@@ -1,0 +1,83 @@
+"""An OCI registry on localhost: Debian's docker-registry, its own port and storage directory.
+
+with Registry() as registry:
+    registry.host                  # "127.0.0.1:PORT", plain HTTP
+    registry.repositories()        # from the registry's catalog API
+"""
+
+import contextlib
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+import yaml
+
+from tests.support.server import free_port
+
+DOCKER_REGISTRY = shutil.which("docker-registry") or "/usr/bin/docker-registry"
+
+
+class Registry:
+    def start(self):
+        self.workdir = Path(tempfile.mkdtemp(prefix="relayr-registry-"))
+        self.port = free_port()
+        self.host = f"127.0.0.1:{self.port}"
+        config = {
+            "version": 0.1,
+            "log": {"level": "warn"},
+            "storage": {"filesystem": {"rootdirectory": str(self.workdir / "data")}, "delete": {"enabled": True}},
+            "http": {"addr": self.host},
+        }
+        (self.workdir / "config.yml").write_text(yaml.safe_dump(config))
+        self._log = open(self.workdir / "registry.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [DOCKER_REGISTRY, "serve", str(self.workdir / "config.yml")],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"docker-registry exited:\n{self.output()}")
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"http://{self.host}/v2/", timeout=2).status_code == 200:
+                    return self
+            time.sleep(0.1)
+        self.stop()
+        raise TimeoutError(f"docker-registry not up after 20 s:\n{self.output()}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self._log.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def output(self):
+        self._log.flush()
+        return (self.workdir / "registry.log").read_text(errors="replace")
+
+    def repositories(self):
+        return requests.get(f"http://{self.host}/v2/_catalog", timeout=5).json()["repositories"]
+
+    def manifest(self, repository, tag):
+        accept = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+        response = requests.get(
+            f"http://{self.host}/v2/{repository}/manifests/{tag}", headers={"Accept": accept}, timeout=5
+        )
+        response.raise_for_status()
+        return response.json()
