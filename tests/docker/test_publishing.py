@@ -16,7 +16,7 @@ from tests.support.registry import Registry
 pytestmark = pytest.mark.image
 
 CHART_VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["version"]
-TAG = "1.1.0-publish-test"
+TAG = "publish-test"
 
 
 def helm(*args):
