@@ -20,12 +20,20 @@ import random
 import time
 
 from django.conf import settings
+from prometheus_client import Counter
 
 _entries = {}  # key -> (expires at, entry), least recently used first
 # Lifetimes spread over the last 20% of API_CACHE_SECONDS: entries filled
 # together (a warm-up, a burst) do not all expire in the same instant and
 # send one worker to the database for all of them at once.
 EXPIRY_SPREAD = 0.2
+
+
+# Requests the cache could answer (a cacheable view's GET or HEAD while the cache is on), by
+# result: the hit ratio is hit / (hit + miss). Children bound once: the hit path stays short.
+REQUESTS = Counter("relayr_api_cache_requests", "API requests the response cache could answer, by result.", ["result"])
+HIT = REQUESTS.labels(result="hit")
+MISS = REQUESTS.labels(result="miss")
 
 
 def cacheable(view):

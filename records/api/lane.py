@@ -53,6 +53,7 @@ class ApiLaneMiddleware:
             key = (request.scheme, request.get_host(), request.path_info, request.META.get("QUERY_STRING", ""))
             hit = cache.lookup(key)
             if hit is not None:
+                cache.HIT.inc()
                 body, etag, request.resolver_match = hit
                 return for_method(request, json_response(request, body, etag))
         try:
@@ -71,6 +72,8 @@ class ApiLaneMiddleware:
             record_exception(request, exception)
             raise
         stores = key is not None and request.method == "GET" and getattr(match.func, "cacheable", False)
+        if stores:
+            cache.MISS.inc()
         if stores and response.status_code == 200:
             cache.store(key, (response.content, response["ETag"], match), started)
         return response

@@ -113,3 +113,17 @@ def test_entries_filled_together_expire_spread_within_the_bound(settings):
     assert len(expiries) == 200
     assert all(since + 5.0 * (1 - cache.EXPIRY_SPREAD) <= at <= since + 5.0 for at in expiries)
     assert max(expiries) - min(expiries) > 5.0 * cache.EXPIRY_SPREAD / 2  # spread, not one instant
+
+
+def test_hits_and_misses_are_counted(client, sensor):
+    from prometheus_client import REGISTRY
+
+    def counted(result):
+        return REGISTRY.get_sample_value("relayr_api_cache_requests_total", {"result": result}) or 0
+
+    before = counted("hit"), counted("miss")
+    client.get(f"/api/v1/sensors/{sensor.pk}")
+    client.get(f"/api/v1/sensors/{sensor.pk}")
+    client.get("/api/v1/sensors/987654")  # a 404: answered by the view, not stored
+    client.get("/admin/login/")  # not an API view: the cache could not have answered it
+    assert (counted("hit") - before[0], counted("miss") - before[1]) == (1, 2)
