@@ -104,7 +104,7 @@ class Bench:
 
         All servers stay up, so the runs of different workloads interleave:
         a machine that speeds up or slows down during the benchmark (as
-        this shared one does, by a third between runs minutes apart) moves
+        a shared one does: README, Performance) moves
         W0 and the workloads compared with it alike, and a steady drift
         cancels out of the ratios (W0 W1 W2 W3, then W3 W2 W1 W0).
         """

@@ -50,11 +50,10 @@ class Reading(models.Model):
         ]
         indexes = [
             # The readings endpoint's page: one sensor's readings in time order,
-            # answered from the index alone. Without ``value`` in it, each of a
-            # page's 100 rows costs a primary-key lookup: on MariaDB with
-            # 1,000,000 readings that was 800 us of server CPU per page against
-            # 300 us with it (one more index to write: readings are read far
-            # more often than written).
+            # answered from the index alone. Without ``value`` in it, each row
+            # of a page costs a primary-key lookup (README, Performance: the
+            # database's CPU per page); one more index to write is worth it,
+            # since readings are read far more often than written.
             models.Index(fields=["sensor", "recorded_at", "value"], name="reading_page_idx"),
             # The admin lists the newest readings of all sensors and drills down by date.
             models.Index(fields=["recorded_at"], name="reading_time_idx"),

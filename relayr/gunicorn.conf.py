@@ -28,8 +28,7 @@ timeout = environ.get_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = environ.get_int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 keepalive = 5
 # Load the app once in the master and fork workers from it: a worker then
-# boots in about 0.06 s of CPU instead of 0.6 s (measured here), which
-# matters because workers are recycled (max_requests) under load, and the
+# boots in a fraction of the CPU (README, Performance), which matters because workers are recycled (max_requests) under load, and the
 # workers share the app's memory pages. Nothing opens a database connection
 # or a metrics file at import time that a fork could share: Django connects
 # on first use, and prometheus_client reopens its files in each new process.

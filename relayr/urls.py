@@ -1,13 +1,15 @@
 """Top-level routes. Unknown paths and errors answer in the API's JSON shape."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from records.api import errors
+from relayr.http import errors
 from relayr.observability import metrics, probes
 
 urlpatterns = [
-    path("", include("records.urls")),
+    # The API (records/api/urls.py): ApiMiddleware serves the paths these patterns match.
+    path("", include(settings.API_URLCONF)),
     # ObservabilityMiddleware answers these four first, whatever the Host header;
     # listed here so the URLconf names every path the service serves.
     path("livez", probes.livez, name="livez"),

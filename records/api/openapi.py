@@ -4,6 +4,8 @@ from django.conf import settings
 
 from relayr import __version__
 
+from .fields import READING, SENSOR
+
 
 def _error(description):
     return {
@@ -61,7 +63,6 @@ def _parameters():
 
 
 def _schemas():
-    timestamp = {"type": "string", "format": "date-time"}
     return {
         "Error": {
             "type": "object",
@@ -74,20 +75,7 @@ def _schemas():
                 }
             },
         },
-        "Sensor": {
-            "type": "object",
-            "required": ["id", "name", "type", "unit", "location", "is_active", "created_at", "updated_at"],
-            "properties": {
-                "id": {"type": "integer"},
-                "name": {"type": "string"},
-                "type": {"type": "string"},
-                "unit": {"type": "string"},
-                "location": {"type": "string"},
-                "is_active": {"type": "boolean"},
-                "created_at": timestamp,
-                "updated_at": timestamp,
-            },
-        },
+        "Sensor": SENSOR.schema(),
         "SensorPage": {
             "type": "object",
             "required": ["results", "next"],
@@ -97,11 +85,7 @@ def _schemas():
             },
         },
         "SensorArray": {"type": "array", "items": {"$ref": "#/components/schemas/Sensor"}},
-        "Reading": {
-            "type": "object",
-            "required": ["recorded_at", "value"],
-            "properties": {"recorded_at": timestamp, "value": {"type": ["number", "null"]}},
-        },
+        "Reading": READING.schema(),
         "ReadingPage": {
             "type": "object",
             "required": ["results", "next"],

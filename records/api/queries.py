@@ -1,62 +1,20 @@
 """The API's SQL, written out rather than built by the ORM on every request.
 
-These three queries run on every uncached API request. Building them with
-the ORM cost more than the database's own work (about 1 ms of query
-compilation), and turning every timestamp into an aware datetime only to
-turn it back into text cost more again. So the SQL is fixed text, and the
-database formats timestamps as RFC 3339 strings ("+00:00": stored in UTC),
-which go into the JSON as they come. They still run through Django's
-cursor, so query counting, metrics and connection handling are unchanged.
+These queries run on every uncached API request. Building them with the ORM
+cost more than the database's own work, so the SQL is fixed text from the
+field definitions in ``fields``. They run through Django's cursor (query
+counting, metrics and connection handling unchanged) and through
+relayr.db.connections.read, which retries a read on a dropped connection.
+
+The SQL text is built here from constants and placeholders only; every
+value a client sends is a parameter. Hence the S608 exemptions below.
 """
 
-from django.db import OperationalError, connection
+from django.db import connection
 
-from records.models import Reading, Sensor
+from relayr.db.connections import read
 
-# MySQL client errors for a connection the server closed: 2006 server gone
-# away, 2013 lost during a query, 2055 lost (extended), 4031 idle timeout (MySQL 8).
-LOST_CONNECTION = {(2006,), (2013,), (2055,), (4031,)}
-
-SENSOR_TABLE = Sensor._meta.db_table
-READING_TABLE = Reading._meta.db_table
-
-
-def _timestamp(column):
-    """SQL giving an RFC 3339 string, with microseconds only when there are some."""
-    if connection.vendor == "mysql":
-        return (
-            f"IF(MICROSECOND({column}) = 0, DATE_FORMAT({column}, '%%Y-%%m-%%dT%%H:%%i:%%s+00:00'), "
-            f"DATE_FORMAT({column}, '%%Y-%%m-%%dT%%H:%%i:%%s.%%f+00:00'))"
-        )
-    # SQLite keeps Django's text form, "YYYY-MM-DD HH:MM:SS[.ffffff]".
-    return f"REPLACE({column}, ' ', 'T') || '+00:00'"
-
-
-def _sensor_columns():
-    return f"id, name, type, unit, location, is_active, {_timestamp('created_at')}, {_timestamp('updated_at')}"
-
-
-def _fetch(sql, params):
-    """Run a read; once more on a new connection if the server had dropped this one.
-
-    relayr.db.mysql trusts a connection used moments ago without pinging it;
-    a read is safe to repeat, so losing that bet costs a reconnect, not a 503.
-    """
-    try:
-        return _run(sql, params)
-    except OperationalError as error:
-        if error.args[:1] not in LOST_CONNECTION or connection.in_atomic_block:
-            raise
-    connection.close()
-    return _run(sql, params)
-
-
-def _run(sql, params):
-    # The SQL text is built here from constants and placeholders only; every
-    # value a client sends is a parameter. Hence the S608 exemptions below.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+from .fields import READING, SENSOR
 
 
 def _escape_clause():
@@ -70,11 +28,19 @@ def _like(text):
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def sensor_rows(*, sensor_type=None, is_active=None, search=None, after=None, size=None):
-    """Sensors ordered by id: (id, name, type, unit, location, is_active, created_at, updated_at).
+def _after(fields, name, window, where, params):
+    """The keyset condition: rows past the window's start, in its direction."""
+    if window.after is not None:
+        where.append(f"{fields.column(name)} {'<' if window.descending else '>'} %s")
+        params.append(fields.db_value(name, window.after))
 
-    ``size`` None means every matching row (the earlier service's /sensors).
-    """
+
+def _order(fields, name, window):
+    return f"ORDER BY {fields.column(name)}{' DESC' if window.descending else ''} LIMIT %s"
+
+
+def sensors(*, sensor_type=None, is_active=None, search=None, window=None):
+    """Sensors as JSON objects, ordered by id; ``window`` None means all of them (the earlier /sensors)."""
     where, params = [], []
     if sensor_type is not None:
         where.append("type = %s")
@@ -86,44 +52,48 @@ def sensor_rows(*, sensor_type=None, is_active=None, search=None, after=None, si
         # MySQL's utf8mb4 collation and SQLite's LIKE both ignore case, as icontains does.
         where.append(f"(name LIKE %s{_escape_clause()} OR location LIKE %s{_escape_clause()})")
         params += [_like(search)] * 2
-    if after is not None:
-        where.append("id > %s")
-        params.append(after)
+    if window is not None:
+        _after(SENSOR, "id", window, where, params)
     condition = f"WHERE {' AND '.join(where)}" if where else ""
-    sql = f"SELECT {_sensor_columns()} FROM {SENSOR_TABLE} {condition} ORDER BY id"  # noqa: S608
-    if size is None:
-        return _fetch(sql, params)
-    return _fetch(sql + " LIMIT %s", [*params, size])
+    sql = f"SELECT {SENSOR.select_sql()} FROM {SENSOR.table} {condition}"  # noqa: S608
+    if window is None:
+        rows = read(sql + " ORDER BY id", params)
+    else:
+        rows = read(f"{sql} {_order(SENSOR, 'id', window)}", [*params, window.size])
+    return [SENSOR.to_json(row) for row in rows]
 
 
-def sensor_row(pk):
-    rows = _fetch(f"SELECT {_sensor_columns()} FROM {SENSOR_TABLE} WHERE id = %s", [pk])  # noqa: S608
-    return rows[0] if rows else None
+def sensor(pk):
+    """One sensor as a JSON object, or None."""
+    rows = read(f"SELECT {SENSOR.select_sql()} FROM {SENSOR.table} WHERE id = %s", [pk])  # noqa: S608
+    return SENSOR.to_json(rows[0]) if rows else None
 
 
-def reading_rows(sensor_id, *, since=None, until=None, after=None, size):
-    """A page of one sensor's readings, or None when the sensor does not exist.
+def readings(sensor_id, window, *, since=None, until=None):
+    """A window of one sensor's readings as JSON objects, or None when the sensor does not exist.
 
     The page walks the (sensor, recorded_at, value) index in order and stops
-    after ``size`` rows, with no sort and no row lookups, at any table size.
-    Only an empty page asks whether the sensor exists: a reading implies its
-    sensor. (Folding that question into the page's query with a UNION made
-    MariaDB build a temporary table for every page: 170 us more per page.)
+    after ``window.size`` rows, with no sort and no row lookups, at any table
+    size. Only an empty page asks whether the sensor exists: a reading
+    implies its sensor. (Folding that question into the page's query with a
+    UNION made MariaDB build a temporary table for every page.)
     """
     where, params = ["sensor_id = %s"], [sensor_id]
-    for operator, value in ((">=", since), ("<", until), (">", after)):
+    for operator, value in ((">=", since), ("<", until)):
         if value is not None:
             where.append(f"recorded_at {operator} %s")
-            params.append(connection.ops.adapt_datetimefield_value(value))
-    rows = _fetch(reading_page_sql(where), [*params, size])
-    if not rows and not _fetch(f"SELECT 1 FROM {SENSOR_TABLE} WHERE id = %s", [sensor_id]):  # noqa: S608
+            params.append(READING.db_value("recorded_at", value))
+    _after(READING, "recorded_at", window, where, params)
+    rows = read(reading_page_sql(where, descending=window.descending), [*params, window.size])
+    if not rows and not read(f"SELECT 1 FROM {SENSOR.table} WHERE id = %s", [sensor_id]):  # noqa: S608
         return None
-    return rows
+    return [READING.to_json(row) for row in rows]
 
 
-def reading_page_sql(conditions):
-    """A readings page's SQL: (recorded_at, value) rows matching every one of
-    ``conditions`` in time order, the page size the last parameter."""
-    condition = " AND ".join(conditions)
+def reading_page_sql(conditions, *, descending=False):
+    """A readings page's SQL: rows matching every one of ``conditions`` in time
+    order, the page size the last parameter."""
     # ORDER BY names the column, not the formatted text, so the index gives the order.
-    return f"SELECT {_timestamp('recorded_at')}, value FROM {READING_TABLE} WHERE {condition} ORDER BY recorded_at LIMIT %s"  # noqa: S608,E501
+    order = "recorded_at DESC" if descending else "recorded_at"
+    condition = " AND ".join(conditions)
+    return f"SELECT {READING.select_sql()} FROM {READING.table} WHERE {condition} ORDER BY {order} LIMIT %s"  # noqa: S608

@@ -1,23 +1,21 @@
-"""Sensor endpoints: the catalogue, one sensor, and one sensor's readings."""
+"""Sensor endpoints: the catalogue, one sensor, and one sensor's readings.
 
-from datetime import datetime
-from operator import itemgetter
+Routed by records/api/urls.py, served through relayr.http's pipeline (which
+adds ETags, caching, HEAD and OPTIONS and refuses writes); what they raise
+becomes the JSON error shape.
+"""
 
-from . import pagination, params, queries
-from .cache import cacheable
-from .encoding import json_body
-from .errors import not_found
-from .responses import api_view, json_response
+from relayr.http import params
+from relayr.http.errors import not_found
+from relayr.http.pagination import Key, Paginator, instant
+from relayr.http.responses import json_response
 
-SENSOR_FIELDS = ("id", "name", "type", "unit", "location", "is_active", "created_at", "updated_at")
+from . import queries
+
 LIST_PARAMETERS = {"type", "is_active", "search", "limit", "cursor"}
 READINGS_PARAMETERS = {"since", "until", "limit", "cursor"}
-
-
-def sensor_dict(row):
-    sensor = dict(zip(SENSOR_FIELDS, row, strict=True))
-    sensor["is_active"] = bool(sensor["is_active"])  # MySQL and SQLite return 0 or 1
-    return sensor
+SENSOR_PAGES = Paginator("sensors", Key("id"))
+READING_PAGES = Paginator("readings", Key("recorded_at", instant))
 
 
 def _sensor_id(raw):
@@ -27,57 +25,38 @@ def _sensor_id(raw):
     return pk
 
 
-@api_view
-@cacheable
 def sensor_list(request):
     params.check_known(request, LIST_PARAMETERS)
-    limit = params.get_limit(request)
-    rows = queries.sensor_rows(
-        sensor_type=params.get_text(request, "type"),
-        is_active=params.get_bool(request, "is_active"),
-        search=params.get_text(request, "search"),
-        after=pagination.read_cursor(request, "sensors"),
-        size=limit + 1,
-    )
-    results, next_url = pagination.page(request, "sensors", rows, limit, key=itemgetter(0))
-    return json_response(request, json_body({"results": [sensor_dict(row) for row in results], "next": next_url}))
+    filters = {
+        "sensor_type": params.get_text(request, "type"),
+        "is_active": params.get_bool(request, "is_active"),
+        "search": params.get_text(request, "search"),
+    }
+    return json_response(SENSOR_PAGES.page(request, lambda window: queries.sensors(**filters, window=window)))
 
 
-@api_view
-@cacheable
 def sensor_detail(request, pk):
     params.check_known(request, set())
-    row = queries.sensor_row(_sensor_id(pk))
-    if row is None:
+    sensor = queries.sensor(_sensor_id(pk))
+    if sensor is None:
         raise not_found(f"No sensor with id {pk}.")
-    return json_response(request, json_body(sensor_dict(row)))
+    return json_response(sensor)
 
 
-@api_view
-@cacheable
 def sensor_readings(request, pk):
     params.check_known(request, READINGS_PARAMETERS)
     sensor_id = _sensor_id(pk)
-    limit = params.get_limit(request)
-    scope = f"readings.{sensor_id}"
-    after = pagination.read_cursor(request, scope)
-    rows = queries.reading_rows(
-        sensor_id,
-        since=params.get_datetime(request, "since"),
-        until=params.get_datetime(request, "until"),
-        after=None if after is None else datetime.fromisoformat(after),
-        size=limit + 1,
-    )
-    if rows is None:
-        raise not_found(f"No sensor with id {pk}.")
-    results, next_url = pagination.page(request, scope, rows, limit, key=itemgetter(0))
-    body = {"results": [{"recorded_at": at, "value": value} for at, value in results], "next": next_url}
-    return json_response(request, json_body(body))
+    since, until = params.get_datetime(request, "since"), params.get_datetime(request, "until")
+
+    def fetch(window):
+        readings = queries.readings(sensor_id, window, since=since, until=until)
+        if readings is None:
+            raise not_found(f"No sensor with id {pk}.")
+        return readings
+
+    return json_response(READING_PAGES.page(request, fetch, scope=sensor_id))
 
 
-@api_view
-@cacheable
 def legacy_sensor_list(request):
     """The earlier Go service's GET /sensors: a bare array of active sensors."""
-    rows = queries.sensor_rows(is_active=True)
-    return json_response(request, json_body([sensor_dict(row) for row in rows]))
+    return json_response(queries.sensors(is_active=True))

@@ -2,14 +2,14 @@
 
 import functools
 
+from django.http import HttpResponse
+
 from relayr import __version__
+from relayr.http.responses import json_body, json_response
 
 from . import openapi
-from .encoding import json_body
-from .responses import api_view, json_response
 
 
-@api_view
 def index(request):
     links = {
         "sensors": request.build_absolute_uri("/api/v1/sensors"),
@@ -18,7 +18,7 @@ def index(request):
         "health": request.build_absolute_uri("/readyz"),
         "metrics": request.build_absolute_uri("/metrics"),
     }
-    return json_response(request, json_body({"service": "relayr", "version": __version__, "links": links}))
+    return json_response({"service": "relayr", "version": __version__, "links": links})
 
 
 @functools.cache
@@ -26,6 +26,5 @@ def _openapi_body():
     return json_body(openapi.document())
 
 
-@api_view
 def openapi_document(request):
-    return json_response(request, _openapi_body())
+    return HttpResponse(_openapi_body(), content_type="application/json")

@@ -1,4 +1,4 @@
-"""Probes, request ids, the request log line, 503 on database errors.
+"""Probes, request ids, the request log line.
 
 It comes before everything in MIDDLEWARE but the header-only middleware, so that:
 - /livez, /readyz, /healthz and /metrics are answered before CommonMiddleware
@@ -15,8 +15,7 @@ import os
 import re
 import time
 
-from records.api.errors import error_response
-from records.api.responses import DATABASE_UNAVAILABLE, database_unavailable
+from relayr.http.errors import error_response
 
 from . import logs, metrics, probes
 
@@ -32,7 +31,6 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _is_sane_request_id = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}").fullmatch
 
 request_logger = logging.getLogger("relayr.request")
-logger = logging.getLogger(__name__)
 
 
 class ObservabilityMiddleware:
@@ -68,14 +66,3 @@ class ObservabilityMiddleware:
             return response
         finally:
             logs.request_id.reset(token)
-
-    def process_exception(self, request, exception):
-        """A database error outside the API (the admin, sessions) is a 503 too, not a 500.
-
-        The broken connection is discarded at the end of the request
-        (CONN_HEALTH_CHECKS), so the next request reconnects by itself.
-        """
-        if isinstance(exception, DATABASE_UNAVAILABLE):
-            logger.warning("database unavailable", exc_info=exception)
-            return database_unavailable()
-        return None

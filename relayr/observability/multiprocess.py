@@ -17,7 +17,6 @@ import os
 from pathlib import Path
 
 from prometheus_client import multiprocess
-from prometheus_client.mmap_dict import MmapedDict
 
 LOCK_FILE = "archive.lock"  # not *.db: the collector reads every *.db file
 SUMMED_KINDS = ("counter", "histogram", "summary")
@@ -57,11 +56,24 @@ def archive_dead_process(pid, directory):
             dead = path / f"{kind}_{pid}.db"
             if not dead.exists():
                 continue
-            archive = MmapedDict(str(path / f"{kind}_archive.db"))
-            try:
-                for key, value, timestamp, _ in MmapedDict.read_all_values_from_file(str(dead)):
-                    archived, _ = archive.read_value(key)
-                    archive.write_value(key, archived + value, timestamp)
-            finally:
-                archive.close()
+            add_values(dead, path / f"{kind}_archive.db")
             dead.unlink()
+
+
+def add_values(source, target):
+    """Add every sample in the metrics file ``source`` to the one in ``target`` (created if missing).
+
+    prometheus_client has no public API for this: its multiprocess mode
+    expects a dead process's files to stay. This is the one place that uses
+    its private ``mmap_dict`` module; tests/relayr/test_multiprocess.py pins
+    the prometheus_client version it was checked against.
+    """
+    from prometheus_client.mmap_dict import MmapedDict
+
+    archive = MmapedDict(str(target))
+    try:
+        for key, value, timestamp, _ in MmapedDict.read_all_values_from_file(str(source)):
+            archived, _ = archive.read_value(key)
+            archive.write_value(key, archived + value, timestamp)
+    finally:
+        archive.close()

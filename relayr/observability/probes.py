@@ -15,10 +15,10 @@ from health_check import checks
 from health_check.base import HealthCheck
 from health_check.exceptions import HealthCheckException, ServiceUnavailable
 
-from records.api.encoding import json_body
-from records.api.errors import error_response
-from records.management.commands.wait_for_migrations import unapplied_migrations
+from relayr.db.migrations import describe, unapplied_migrations
 from relayr.db.tls import tls_problem
+from relayr.http.errors import error_response
+from relayr.http.responses import json_body
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +58,7 @@ class Migrations(HealthCheck):
         except DatabaseError as exc:
             raise ServiceUnavailable("database unavailable") from exc
         if pending:
-            first = pending[0][0]
-            raise ServiceUnavailable(f"{len(pending)} migration(s) pending, first {first.app_label}.{first.name}")
+            raise ServiceUnavailable(describe(pending))
         _migrations_applied[self.alias] = True
 
 
@@ -95,9 +94,7 @@ def readyz(request):
     if failed is None:
         response = HttpResponse(json_body({"status": "ok", "checks": checks}), content_type="application/json")
     else:
-        error = {"code": "not_ready", "message": f"Readiness check failed: {failed}."}
-        response = error_response(503, error["code"], error["message"])
         # The API's error shape, plus every check's outcome.
-        response.content = json_body({"error": error, "checks": checks})
+        response = error_response(503, "not_ready", f"Readiness check failed: {failed}.", checks=checks)
     response["Cache-Control"] = NO_STORE
     return response

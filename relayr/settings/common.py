@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_prometheus",
     "axes",
+    "relayr.http",
     "records",
 ]
 
@@ -37,19 +38,29 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Then: answers the probes and /metrics before host validation; logs every request.
     "relayr.observability.middleware.ObservabilityMiddleware",
+    # What views raise, as JSON errors; above the metrics, which count it first.
+    "relayr.http.middleware.ErrorMiddleware",
     "relayr.observability.request_metrics.RequestMetricsMiddleware",
-    # API views leave the stack here: the rest serves only the admin (records/api/lane.py).
-    "records.api.lane.ApiLaneMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "axes.middleware.AxesMiddleware",
+    # The API's requests: cached bodies, ETags, read-only methods (relayr/http/__init__.py).
+    # `manage.py check` keeps this order (relayr/http/checks.py).
+    "relayr.http.middleware.ApiMiddleware",
+    # The admin's: each steps aside for API requests (relayr/http/site.py).
+    "relayr.http.site.WhiteNoiseMiddleware",
+    "relayr.http.site.SessionMiddleware",
+    "relayr.http.site.CsrfViewMiddleware",
+    "relayr.http.site.AuthenticationMiddleware",
+    "relayr.http.site.MessageMiddleware",
+    "relayr.http.site.AxesMiddleware",
+]
+
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W002",  # AxesMiddleware is in MIDDLEWARE as relayr.http.site.AxesMiddleware, which skips API requests
 ]
 
 ROOT_URLCONF = "relayr.urls"
+# The API's own URL patterns, included at the root by ROOT_URLCONF; ApiMiddleware serves these.
+API_URLCONF = "records.api.urls"
 WSGI_APPLICATION = "relayr.wsgi.application"
 
 TEMPLATES = [
@@ -97,7 +108,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-CSRF_FAILURE_VIEW = "records.api.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "relayr.http.errors.csrf_failure"
 
 # Security headers on every response; HSTS only when served behind TLS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -131,7 +142,7 @@ LOGGING = logs.logging_config(environ.get_str("LOG_LEVEL", "INFO"))
 API_DEFAULT_LIMIT = 50
 API_MAX_LIMIT = 500
 API_CACHE_CONTROL_MAX_AGE = environ.get_int("API_CACHE_CONTROL_MAX_AGE", 5)
-# Each worker reuses a response body this many seconds (records/api/cache.py): the
+# Each worker reuses a response body this many seconds (relayr/http/cache.py): the
 # bound on how stale a response can be after any change to the data. 0 turns it off.
 API_CACHE_SECONDS = environ.get_float("API_CACHE_SECONDS", 5.0)
-API_CACHE_MAX_ENTRIES = 512  # per worker; at most ~25 kB each (a 500-reading page)
+API_CACHE_MAX_ENTRIES = 512  # per worker; the largest body is a 500-reading page

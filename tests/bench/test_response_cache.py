@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from records.api import cache
 from records.models import Reading, Sensor
+from relayr.http import cache
 
 SECONDS = 0.3
 
@@ -108,7 +108,7 @@ def test_entries_filled_together_expire_spread_within_the_bound(settings):
     settings.API_CACHE_SECONDS = 5.0
     since = time.monotonic()
     for n in range(200):
-        cache.store(("http", "h", f"/x/{n}", ""), (b"{}", '"e"', None), since=since)
+        cache.store(("http", "h", f"/x/{n}", ""), (b"{}", '"e"'), since=since)
     expiries = [expires for expires, _ in cache._entries.values()]
     assert len(expiries) == 200
     assert all(since + 5.0 * (1 - cache.EXPIRY_SPREAD) <= at <= since + 5.0 for at in expiries)

@@ -1,14 +1,9 @@
 """Block until every migration is applied: app pods start only after the migration Job."""
 
 from django.db import DatabaseError, connection
-from django.db.migrations.executor import MigrationExecutor
 
 from records.management.waiting import WaitCommand
-
-
-def unapplied_migrations():
-    executor = MigrationExecutor(connection)
-    return executor.migration_plan(executor.loader.graph.leaf_nodes())
+from relayr.db.migrations import describe, unapplied_migrations
 
 
 class Command(WaitCommand):
@@ -24,7 +19,6 @@ class Command(WaitCommand):
             connection.close()
             return f"database unavailable: {exc}"
         if pending:
-            first = pending[0][0]
-            return f"{len(pending)} migration(s) pending, first {first.app_label}.{first.name}"
+            return describe(pending)
         self.stdout.write("all migrations are applied")
         return None

@@ -1,12 +1,14 @@
-"""relayr.db.mysql on MariaDB, through a real gunicorn: health-check pings
-only for idle connections, and an API read survives a dropped connection."""
+"""The connection contract (relayr.db.connections) on MariaDB, through a real
+gunicorn: health-check pings only for idle connections (the first test fails
+without the skip), and an API read survives a connection dropped inside the
+window (the second fails without the retry)."""
 
 import time
 
 import pytest
 from django.db import connection
 
-from relayr.db.mysql.base import ALIVE_BYPASS_SECONDS
+from relayr.db.connections import ALIVE_BYPASS_SECONDS
 from tests.support.server import GunicornServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]

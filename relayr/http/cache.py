@@ -6,10 +6,10 @@ gunicorn worker keeps the bodies it served for ``API_CACHE_SECONDS`` (a float,
 A change made any way at all (admin, migration, plain SQL) reaches responses
 within that bound, and the ETag, a hash of the body, changes with it.
 
-Views opt in with ``@cacheable``; the API lane (records.api.lane) looks a
-request up before it even resolves the URL, and stores 200 GET bodies.
-Keys are scheme, host, path and query string: the body's ``next`` links
-carry scheme and host.
+ApiMiddleware looks every API GET and HEAD up here before Django resolves
+the URL, and stores 200 GET bodies: every API view's body depends on nothing
+but the URL and the data. Keys are scheme, host, path and query string: the
+body's ``next`` links carry scheme and host.
 At most ``API_CACHE_MAX_ENTRIES`` bodies are kept, and the least recently
 used go first: a stream of one-off URLs (every readings window is one)
 passes through without pushing out the bodies clients keep asking for. An
@@ -29,18 +29,16 @@ _entries = {}  # key -> (expires at, entry), least recently used first
 EXPIRY_SPREAD = 0.2
 
 
-# Requests the cache could answer (a cacheable view's GET or HEAD while the cache is on), by
-# result: the hit ratio is hit / (hit + miss). Children bound once: the hit path stays short.
+# Requests the cache could answer (an API GET or HEAD while the cache is on), by result:
+# the hit ratio is hit / (hit + miss). Children bound once: the hit path stays short.
 REQUESTS = Counter("relayr_api_cache_requests", "API requests the response cache could answer, by result.", ["result"])
 HIT = REQUESTS.labels(result="hit")
 MISS = REQUESTS.labels(result="miss")
 
 
-def cacheable(view):
-    """Let the lane keep this view's 200 GET bodies (only views whose body
-    depends on nothing but the URL and the data)."""
-    view.cacheable = True
-    return view
+def key_for(request):
+    """What a body depends on besides the data (its next links are absolute)."""
+    return (request.scheme, request.get_host(), request.path_info, request.META.get("QUERY_STRING", ""))
 
 
 def clear():

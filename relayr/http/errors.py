@@ -5,13 +5,18 @@ write methods, an unavailable database, Django's own handlers — goes
 through ``error_response`` so clients parse a single shape.
 """
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 
-from .encoding import json_body
+from .responses import json_body
+
+DATABASE_RETRY_AFTER = "5"
+# Connection-level failures only: a ProgrammingError is a bug and must surface.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 class ApiError(Exception):
-    """Raised anywhere in a view; the API middleware turns it into a response."""
+    """Raised anywhere in a view; ErrorMiddleware.process_exception answers it."""
 
     def __init__(self, status, code, message, headers=None):
         super().__init__(message)
@@ -24,8 +29,9 @@ class ApiError(Exception):
         return error_response(self.status, self.code, self.message, self.headers)
 
 
-def error_response(status, code, message, headers=None):
-    body = json_body({"error": {"code": code, "message": message}})
+def error_response(status, code, message, headers=None, **extra):
+    """The error body; ``extra`` keys sit beside "error" (the readiness probe's "checks")."""
+    body = json_body({"error": {"code": code, "message": message}, **extra})
     response = HttpResponse(body, status=status, content_type="application/json")
     for name, value in (headers or {}).items():
         response[name] = value
@@ -38,6 +44,24 @@ def invalid_parameter(name, message):
 
 def not_found(message="Not found."):
     return ApiError(404, "not_found", message)
+
+
+def method_not_allowed(request, allow):
+    return error_response(
+        405, "method_not_allowed", f"{request.method} is not allowed; this API is read-only.", {"Allow": allow}
+    )
+
+
+def database_unavailable():
+    return error_response(
+        503,
+        "database_unavailable",
+        "The database is unavailable; retry shortly.",
+        {"Retry-After": DATABASE_RETRY_AFTER},
+    )
+
+
+# Django's error handlers (relayr/urls.py) and CSRF failure view (settings), in the same shape.
 
 
 def bad_request(request, exception=None):

@@ -1,8 +1,11 @@
-"""API routes. A trailing slash is optional on every API path."""
+"""The API's URL patterns: every route here, and only these, is served by the
+API pipeline (settings.API_URLCONF, relayr.http.middleware.ApiMiddleware).
+relayr/urls.py includes them at the root. A trailing slash is optional on
+every API path."""
 
 from django.urls import re_path
 
-from records.api import sensors, service
+from . import sensors, service
 
 urlpatterns = [
     re_path(r"^$", service.index, name="index"),

@@ -1,0 +1,19 @@
+"""The request pipeline every API request takes, at the project level.
+
+Follow a request down ``MIDDLEWARE`` (relayr/settings/common.py):
+
+- ``middleware.ErrorMiddleware``: whatever a view raises reaches Django's
+  ``process_exception``; an ``ApiError`` becomes its JSON error, a database
+  failure anywhere (API or admin) a 503.
+- ``middleware.ApiMiddleware``: a request whose path matches the API's own URL
+  patterns (``settings.API_URLCONF``) is the API's. It refuses writes, answers
+  OPTIONS, serves the response cache (``cache``), and gives every 200 its
+  ETag, caching headers and conditional GET; Django's handler calls the view.
+- ``site``: the admin's middleware (sessions, CSRF, authentication, messages,
+  lockout, static files), each wrapped to step aside for API requests.
+- ``checks``: ``manage.py check`` fails when MIDDLEWARE is in an order that
+  would make an API request skip something it needs.
+
+Views build bodies with ``responses``, read parameters with ``params``,
+page with ``pagination`` and raise ``errors``.
+"""

@@ -1,0 +1,107 @@
+"""The API's two middleware; see relayr/http/__init__.py for the whole pipeline."""
+
+import functools
+import logging
+import time
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+
+from . import cache
+from .errors import DATABASE_UNAVAILABLE, ApiError, database_unavailable, method_not_allowed
+from .responses import etag_for, for_method, validated
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+ALLOW = ", ".join(READ_METHODS)
+CACHED_METHODS = ("GET", "HEAD")
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorMiddleware:
+    """Turns what views raise into the JSON error shape, for the API and the admin alike.
+
+    Above RequestMetricsMiddleware, so the metrics count an exception before
+    it becomes a response here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, ApiError):
+            return exception.response()
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            # The broken connection is discarded at the end of the request
+            # (CONN_HEALTH_CHECKS), so the next request reconnects by itself.
+            logger.warning("database unavailable", exc_info=exception)
+            return database_unavailable()
+        return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolve(path, urlconf):
+    """resolve(), remembered: a cached response costs less than matching the
+    URL patterns. Resolver404 is not remembered, so unknown paths cannot
+    crowd known ones out."""
+    return resolve(path, urlconf)
+
+
+def api_route(request):
+    """The match of ``request``'s path in the API's own URL patterns, or None."""
+    try:
+        return _resolve(request.path_info, settings.API_URLCONF)
+    except Resolver404:
+        return None
+
+
+def is_api(request):
+    return getattr(request, "api_route", None) is not None
+
+
+class ApiMiddleware:
+    """The API's part of the request cycle; every other request passes through.
+
+    An API request is one whose path matches ``settings.API_URLCONF``, the
+    URL patterns relayr/urls.py includes at the root. The middleware below
+    (relayr.http.site) step aside for it; Django's handler resolves the URL
+    and calls the view as for any request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        route = api_route(request)
+        if route is None:
+            return self.get_response(request)
+        # Names the view in the metrics also for the answers given here.
+        request.api_route = request.resolver_match = route
+        if request.method not in READ_METHODS:
+            return method_not_allowed(request, ALLOW)
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Allow"] = ALLOW
+            return response
+        key = cache.key_for(request) if settings.API_CACHE_SECONDS > 0 and request.method in CACHED_METHODS else None
+        hit = cache.lookup(key) if key is not None else None
+        if hit is not None:
+            cache.HIT.inc()
+            body, etag = hit
+            response = HttpResponse(body, content_type="application/json")
+        else:
+            started = time.monotonic()
+            response = self.get_response(request)
+            stores = key is not None and request.method == "GET"
+            if stores:
+                cache.MISS.inc()
+            if response.status_code != 200:
+                return for_method(request, response)
+            etag = etag_for(response.content)
+            if stores:
+                cache.store(key, (response.content, etag), started)
+        return for_method(request, validated(request, response, etag))
