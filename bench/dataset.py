@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import dj_database_url
 import MySQLdb
 
-from tests.support.server import BASE_DIR
+from harness.server import BASE_DIR
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The benchmark's gunicorn: the test suite's harness, plus cold start and memory.
 
-``tests.support.server.GunicornServer`` already starts gunicorn the way the
+``harness.server.GunicornServer`` already starts gunicorn the way the
 container does (same command line, production settings, a fresh
 PROMETHEUS_MULTIPROC_DIR, a free port, output to files that nobody needs to
 drain). The benchmark adds only what it measures: the time from process start
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support.server import GunicornServer
+from harness.server import GunicornServer
 
 
 class Server(GunicornServer):

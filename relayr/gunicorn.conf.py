@@ -28,10 +28,11 @@ timeout = environ.get_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = environ.get_int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 keepalive = 5
 # Load the app once in the master and fork workers from it: a worker then
-# boots in a fraction of the CPU (README, Performance), which matters because workers are recycled (max_requests) under load, and the
-# workers share the app's memory pages. Nothing opens a database connection
-# or a metrics file at import time that a fork could share: Django connects
-# on first use, and prometheus_client reopens its files in each new process.
+# boots in a fraction of the CPU (README, Performance), which matters
+# because workers are recycled (max_requests) under load, and the workers
+# share the app's memory pages. Nothing opens a database connection or a
+# metrics file at import time that a fork could share: Django connects on
+# first use, and prometheus_client reopens its files in each new process.
 preload_app = True
 # gunicorn's maximum: the longest valid API URL (three 200-character parameters,
 # percent-encoded) fits; longer request lines get gunicorn's 414 (documented in the OpenAPI).

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.support.server import database_url
+from harness.server import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKLOADS = {"L", "L3", "W0", "W1", "W2", "W3", "W1 nocache", "W2 nocache", "W3 nocache", "W3 small"}

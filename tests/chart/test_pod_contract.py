@@ -16,8 +16,8 @@ import dj_database_url
 import pytest
 import requests
 
+from harness.server import free_port
 from tests.chart.rendering import REPO, find
-from tests.support.server import free_port
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 pytestmark = [

@@ -14,10 +14,10 @@ import MySQLdb
 import pytest
 import requests
 
+from harness.server import free_port
 from tests.docker.conftest import IMAGE_FIGURES, REVISION
 from tests.support import podman
 from tests.support.metrics import sample_sum
-from tests.support.server import free_port
 
 pytestmark = [
     pytest.mark.image,

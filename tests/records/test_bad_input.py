@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from harness.server import GunicornServer
 from tests.assertions import assert_error
 from tests.relayr.conftest import server_database_url  # noqa: F401 - the shared fixture
-from tests.support.server import GunicornServer
 
 ID_PATHS = ["/api/v1/sensors/{id}", "/api/v1/sensors/{id}/readings", "/sensors/{id}"]
 EVERY_PATH = ["/", "/api/v1/openapi.json", "/api/v1/sensors", *(path.format(id=1) for path in ID_PATHS), "/sensors"]

@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from harness.server import GunicornServer
 from tests.relayr.conftest import server_database_url  # noqa: F401 - the shared fixture
-from tests.support.server import GunicornServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from tests.support.server import database_url, migrated_sqlite_url
+from harness.server import database_url, migrated_sqlite_url
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ import time
 import pytest
 from django.db import connection
 
+from harness.server import GunicornServer
 from relayr.db.connections import ALIVE_BYPASS_SECONDS
-from tests.support.server import GunicornServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 API = "/api/v1/sensors/1"

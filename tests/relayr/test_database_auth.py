@@ -11,8 +11,8 @@ not at a first deploy. MySQL only: MariaDB has no caching_sha2_password.
 import MySQLdb
 import pytest
 
+from harness.server import database_url
 from tests.support.processes import run_django
-from tests.support.server import database_url
 
 # django_db: pytest-django creates the test database only for sessions with such a test.
 pytestmark = [pytest.mark.mysql, pytest.mark.django_db]

@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from harness.server import GunicornServer, database_url
 from tests.support.processes import run_django
-from tests.support.server import GunicornServer, database_url
 from tests.support.tls import make_ca, make_server_cert
 
 # django_db: pytest-django creates the test database only for sessions with such a test.

@@ -2,8 +2,8 @@
 
 import pytest
 
+from harness.server import GunicornServer
 from tests.support.metrics import sample_sum
-from tests.support.server import GunicornServer
 
 pytestmark = pytest.mark.slow
 

@@ -14,10 +14,10 @@ import time
 import pytest
 from django.db import connection
 
+from harness.server import GunicornServer, database_url
 from tests.chart.rendering import render
 from tests.support.metrics import sample_sum
 from tests.support.prometheus import JOB, Prometheus, chart_rule_groups
-from tests.support.server import GunicornServer, database_url
 from tests.support.tcp_proxy import TcpProxy
 
 # django_db: so the test database exists when this module runs alone (pytest-django creates it only for tests that ask).

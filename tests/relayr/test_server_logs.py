@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.support.server import GunicornServer
+from harness.server import GunicornServer
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.support.server import GunicornServer, database_url
+from harness.server import GunicornServer, database_url
 from tests.support.tcp_proxy import BLACKHOLE, RESET, TcpProxy
 
 from . import report

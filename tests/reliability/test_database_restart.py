@@ -15,8 +15,8 @@ import time
 import pytest
 from django.db import connection
 
+from harness.server import GunicornServer, database_url
 from tests.support.database_server import Refused, local_server
-from tests.support.server import GunicornServer, database_url
 
 from . import report
 from .harness import SERVER_ENV, walk_api

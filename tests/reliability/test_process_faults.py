@@ -11,8 +11,8 @@ import time
 
 import pytest
 
+from harness.server import GunicornServer, database_url
 from tests.support.metrics import sample_sum
-from tests.support.server import GunicornServer, database_url
 from tests.support.tcp_proxy import TcpProxy
 
 from . import report

@@ -1,7 +1,7 @@
 """`manage.py check --deploy` with production settings, configured as the chart does behind TLS."""
 
+from harness.server import BASE_DIR
 from tests.support.processes import run_django
-from tests.support.server import BASE_DIR
 
 DEPLOY_CHECK = ("manage.py", "check", "--deploy", "--fail-level", "WARNING")
 

@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from harness.server import GunicornServer
 from relayr import __version__
 from tests.relayr.conftest import server_database_url  # noqa: F401 - the shared fixture
-from tests.support.server import GunicornServer
 
 HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"}
 # Anything a response could leak about what runs it.

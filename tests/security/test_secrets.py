@@ -12,9 +12,9 @@ import socket
 import pytest
 import requests
 
+from harness.server import BASE_DIR, GunicornServer
 from tests.docker.build_context import BuildContext
 from tests.relayr.conftest import server_database_url  # noqa: F401 - the shared fixture
-from tests.support.server import BASE_DIR, GunicornServer
 
 SECRET_KEY = "canary-secret-key-7f3a9c1e5b"
 DATABASE_PASSWORD = "canary-db-password-2d8e4b"

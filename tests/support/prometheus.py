@@ -19,8 +19,8 @@ from pathlib import Path
 import requests
 import yaml
 
+from harness.server import free_port
 from tests.chart.rendering import NAMESPACE, RELEASE, render
-from tests.support.server import free_port
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"

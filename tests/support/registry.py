@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 import yaml
 
-from tests.support.server import free_port
+from harness.server import free_port
 
 DOCKER_REGISTRY = shutil.which("docker-registry") or "/usr/bin/docker-registry"
 

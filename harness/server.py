@@ -31,8 +31,8 @@ from urllib.parse import quote
 
 import requests
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-SECRET_KEY = "test-only-not-secret-gunicorn"
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = "test-only-not-secret-gunicorn"  # noqa: S105 - obviously fake, for local servers
 
 
 def free_port():
@@ -143,7 +143,7 @@ class GunicornServer:
         self._stderr = open(self.workdir / "stderr.log", "wb")  # noqa: SIM115 - closed in stop()
         command = [sys.executable, "-m", "gunicorn", "--config", "relayr/gunicorn.conf.py"]
         self.started_at = time.monotonic()
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - our own command line
             [*command, self.app] if self.app else command,
             cwd=BASE_DIR,
             env=env,
