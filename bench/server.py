@@ -13,14 +13,15 @@ from pathlib import Path
 
 import requests
 
-from harness.server import GunicornServer
+from harness.server import BASE_DIR, GunicornServer
 
 
 class Server(GunicornServer):
     """One gunicorn master and its WEB_CONCURRENCY workers; a context manager that always stops it."""
 
-    def __init__(self, database_url, app=None, env=None):
-        super().__init__(database_url, workers=int(os.environ.get("WEB_CONCURRENCY", "2")), env=env, app=app)
+    def __init__(self, database_url, app=None, env=None, root=BASE_DIR):
+        workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+        super().__init__(database_url, workers=workers, env=env, app=app, root=root)
 
     def _wait_until_ready(self):
         """Return at once: the cold start is measured by ``wait_until_ok`` from process start."""

@@ -105,8 +105,9 @@ class GunicornServer:
     (monotonic time just before the process started).
     """
 
-    def __init__(self, database_url, workers=3, env=None, startup_timeout=30, app=None):
+    def __init__(self, database_url, workers=3, env=None, startup_timeout=30, app=None, root=BASE_DIR):
         self.database_url = database_url
+        self.root = root  # the source tree to serve (the benchmark also serves another checkout)
         self.workers = workers
         self.app = app  # a WSGI app path for gunicorn instead of the config's wsgi_app
         self.extra_env = env or {}
@@ -145,7 +146,7 @@ class GunicornServer:
         self.started_at = time.monotonic()
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
             [*command, self.app] if self.app else command,
-            cwd=BASE_DIR,
+            cwd=self.root,
             env=env,
             stdout=self._stdout,
             stderr=self._stderr,

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from .server import BASE_DIR
+from harness.server import BASE_DIR
 
 
 def run_django(*args, settings, env=None, clean=False, timeout=60):

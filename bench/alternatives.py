@@ -1,0 +1,82 @@
+"""relayr with one custom piece swapped for Django's own, for `python -m bench.compare`.
+
+Never part of the app: gunicorn serves ``bench.alternatives:application``
+with ``BENCH_VARIANT`` naming the swap, made once before the workers fork.
+
+- ``django-cache``: relayr's response cache off (API_CACHE_SECONDS=0 in the
+  server's environment); every API view under Django's ``cache_page``
+  (LocMemCache, per worker, the same lifetime).
+- ``orm``: the API's reads through the ORM's ``values_list()`` instead of
+  records.api.queries' fixed SQL.
+- ``full-stack``: the admin's middleware (relayr.http.site) runs for API
+  requests too.
+"""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+from django.db.models import Q
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relayr.settings.prod")
+application = get_wsgi_application()
+
+
+def _django_cache():
+    from django.conf import settings
+    from django.views.decorators.cache import cache_page
+
+    from records.api import urls
+
+    for pattern in urls.urlpatterns:
+        pattern.callback = cache_page(settings.API_CACHE_CONTROL_MAX_AGE)(pattern.callback)
+
+
+def _orm():
+    from records.api import queries
+    from records.api.fields import SENSOR
+    from records.models import Reading, Sensor
+
+    def sensors(*, sensor_type=None, is_active=None, search=None, window=None):
+        rows = Sensor.objects.order_by("-id" if window is not None and window.descending else "id")
+        if sensor_type is not None:
+            rows = rows.filter(type=sensor_type)
+        if is_active is not None:
+            rows = rows.filter(is_active=is_active)
+        if search:
+            rows = rows.filter(Q(name__icontains=search) | Q(location__icontains=search))
+        if window is not None:
+            if window.after is not None:
+                rows = rows.filter(id__lt=window.after) if window.descending else rows.filter(id__gt=window.after)
+            rows = rows[: window.size]
+        return [dict(zip(SENSOR.names, row, strict=True)) for row in rows.values_list(*SENSOR.names)]
+
+    def sensor(pk):
+        row = Sensor.objects.filter(pk=pk).values_list(*SENSOR.names).first()
+        return None if row is None else dict(zip(SENSOR.names, row, strict=True))
+
+    def readings(sensor_id, window, *, since=None, until=None):
+        rows = Reading.objects.filter(sensor_id=sensor_id)
+        if since is not None:
+            rows = rows.filter(recorded_at__gte=since)
+        if until is not None:
+            rows = rows.filter(recorded_at__lt=until)
+        if window.after is not None:
+            rows = rows.filter(recorded_at__gt=window.after)
+        page = rows.order_by("recorded_at").values_list("recorded_at", "value")[: window.size]
+        # The cursor signs the last item's key: text, as the fixed SQL gives it.
+        items = [{"recorded_at": at.isoformat(), "value": value} for at, value in page]
+        if not items and not Sensor.objects.filter(pk=sensor_id).exists():
+            return None
+        return items
+
+    queries.sensors, queries.sensor, queries.readings = sensors, sensor, readings
+
+
+def _full_stack():
+    from relayr.http import site
+
+    site.is_api = lambda request: False
+
+
+VARIANTS = {"django-cache": _django_cache, "orm": _orm, "full-stack": _full_stack}
+VARIANTS[os.environ["BENCH_VARIANT"]]()
