@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install system-deps run test lint migrations-check reliability bench ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
+.PHONY: install system-deps run test lint migrations-check reliability bench bench-compare ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
 
 ## install: the virtualenv with the app's and the tests' pinned requirements
 install: $(VENV)/.installed
@@ -116,6 +116,11 @@ bench: install
 	  fi; \
 	fi
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## bench-compare: relayr's custom pieces against Django's own (cache_page, the ORM, skipping the admin's middleware),
+## and with BENCH_ARGS="--baseline PATH" this tree against another checkout, interleaved in one run
+bench-compare: install
+	$(BIN)/python -m bench.compare $(BENCH_ARGS)
 
 ## mysql-up: MySQL 9 from Debian sid in a chroot on 127.0.0.1:3406 (root; the first run builds the chroot
 ## into .cache/mysql-sid, about 0.6 GB); a fresh, empty server each time. See .ci/mysql.sh

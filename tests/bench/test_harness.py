@@ -53,3 +53,19 @@ def test_the_harness_runs_every_workload(tmp_path):
     assert summary["memory"]["final"]["requests"] >= 200
     assert all(0 < size < 500 for size in summary["memory"]["final"]["rss_mb"].values())
     assert {target["name"] for target in summary["targets"]} >= {"W0 / L", "W3 p50 large / small"}
+
+
+def test_the_comparison_serves_every_variant(tmp_path):
+    """`make bench-compare`: Django's alternatives and a baseline tree answer every workload without an error."""
+    if connection.vendor != "mysql" or shutil.which("wrk") is None:
+        pytest.skip("the benchmark runs against MariaDB with wrk")
+    command = [sys.executable, "-m", "bench.compare", "--database-url", database_url(), "--baseline", str(ROOT)]
+    command += ["--sensors", "3", "--per-sensor", "200", "--duration", "1", "--rounds", "1", "--warmup", "0"]
+    command += ["--workers", "1", "--results-dir", str(tmp_path)]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    [written] = tmp_path.glob("compare-*.json")
+    workloads = json.loads(written.read_text())["workloads"]
+    assert {"W1 django-cache", "W3 orm", "W1 full-stack", "W3 nocache @base"} <= set(workloads)
+    for name, result in workloads.items():
+        assert result["requests"] > 0 and result["non_2xx_3xx"] == 0 and result["socket_errors"] == 0, (name, result)
