@@ -8,8 +8,6 @@ with ``BENCH_VARIANT`` naming the swap, made once before the workers fork.
   (LocMemCache, per worker, the same lifetime).
 - ``orm``: the API's reads through the ORM's ``values_list()`` instead of
   records.api.queries' fixed SQL.
-- ``full-stack``: the admin's middleware (relayr.http.site) runs for API
-  requests too.
 """
 
 import os
@@ -72,11 +70,5 @@ def _orm():
     queries.sensors, queries.sensor, queries.readings = sensors, sensor, readings
 
 
-def _full_stack():
-    from relayr.http import site
-
-    site.is_api = lambda request: False
-
-
-VARIANTS = {"django-cache": _django_cache, "orm": _orm, "full-stack": _full_stack}
+VARIANTS = {"django-cache": _django_cache, "orm": _orm}
 VARIANTS[os.environ["BENCH_VARIANT"]]()

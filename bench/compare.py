@@ -10,8 +10,8 @@ conditions. Workloads (W1-W3 as in bench.run; "nocache": API_CACHE_SECONDS=0):
   W0, W1, W2, W3, W1-W3 nocache    this tree, as `make bench` serves it
   W1/W2 django-cache                 Django's cache_page instead of the response cache
   W1-W3 orm                          the ORM's values_list() instead of the fixed SQL (both caches off)
-  W1/W1 nocache full-stack           the admin's middleware runs for API requests too
-  W0, W1-W3, W1-W3 nocache @base     served from --baseline (e.g. a worktree of main)
+  W0, W1-W3, W1-W3 nocache @base     served from --baseline (e.g. a worktree of main:
+                                     its API lane called views itself, skipping the admin's middleware)
 
 Prints each comparison as a ratio of request rates (and CPU per request)
 and writes bench/results/compare-*.json.
@@ -37,8 +37,6 @@ COMPARISONS = [
     ("W1 orm", "W1 nocache"),
     ("W2 orm", "W2 nocache"),
     ("W3 orm", "W3 nocache"),
-    ("W1 full-stack", "W1"),
-    ("W1 nocache full-stack", "W1 nocache"),
 ]
 BASELINE_COMPARED = ["W0", "W1", "W2", "W3", "W1 nocache", "W2 nocache", "W3 nocache"]
 
@@ -76,8 +74,6 @@ def workloads(servers, big, baseline):
     found = [Workload("W0", servers["default"], "/livez", "/livez")]
     found += trio("", servers["default"]) + trio(" nocache", servers["nocache"])
     found += trio(" django-cache", servers["django-cache"], ("W1", "W2")) + trio(" orm", servers["orm"])
-    found += trio(" full-stack", servers["full-stack"], ("W1",))
-    found += trio(" nocache full-stack", servers["nocache full-stack"], ("W1",))
     if baseline:
         found.append(Workload("W0 @base", servers["base"], "/livez", "/livez"))
         found += trio(" @base", servers["base"]) + trio(" nocache @base", servers["base nocache"])
@@ -91,8 +87,6 @@ def start(stack, args):
         "nocache": {"env": nocache},
         "django-cache": {"app": ALTERNATIVE, "env": {**nocache, "BENCH_VARIANT": "django-cache"}},
         "orm": {"app": ALTERNATIVE, "env": {**nocache, "BENCH_VARIANT": "orm"}},
-        "full-stack": {"app": ALTERNATIVE, "env": {"BENCH_VARIANT": "full-stack"}},
-        "nocache full-stack": {"app": ALTERNATIVE, "env": {**nocache, "BENCH_VARIANT": "full-stack"}},
     }
     if args.baseline:
         specs["base"] = {"root": args.baseline.resolve()}

@@ -1,15 +1,14 @@
 """`manage.py check` fails when MIDDLEWARE would make an API request skip what it needs.
 
-ApiMiddleware answers cached responses, OPTIONS and refused methods without
-calling the middleware below it, and everything below it steps aside for API
-requests. So what the API needs must sit above it, and what sits below it
-must be one of relayr.http.site's wrappers: a middleware added below it
-unwrapped would run for some API requests and not others.
+ApiMiddleware answers cached responses, OPTIONS and refused methods itself,
+without the middleware below it. So what the API needs must sit above it,
+and below it may sit only middleware that API responses can do without:
+the admin's (sessions, CSRF, authentication, messages, login lockout,
+static files). Those still run for the API requests that reach a view.
 """
 
 from django.conf import settings
 from django.core.checks import Error, register
-from django.utils.module_loading import import_string
 
 API_MIDDLEWARE = "relayr.http.middleware.ApiMiddleware"
 # What every API response needs, in this order, above ApiMiddleware.
@@ -21,12 +20,19 @@ NEEDED_ABOVE = (
     "relayr.observability.request_metrics.RequestMetricsMiddleware",  # counts cached answers too
     "django.middleware.common.CommonMiddleware",  # ALLOWED_HOSTS
 )
+# What an API response can do without: it is anonymous, read-only and static-free.
+ADMIN_ONLY = (
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "axes.middleware.AxesMiddleware",
+)
 
 
 @register("relayr")
 def check_middleware_order(app_configs=None, **kwargs):
-    from .site import SITE_ONLY
-
     middleware = list(settings.MIDDLEWARE)
     if API_MIDDLEWARE not in middleware:
         return [Error(f"{API_MIDDLEWARE} is not in MIDDLEWARE: the API would run the admin's stack.", id="relayr.E001")]
@@ -45,11 +51,11 @@ def check_middleware_order(app_configs=None, **kwargs):
     elif [name for name in above if name in NEEDED_ABOVE] != list(NEEDED_ABOVE):
         errors.append(Error(f"MIDDLEWARE must list {', '.join(NEEDED_ABOVE)} in this order.", id="relayr.E003"))
     for name in below:
-        if import_string(name) not in SITE_ONLY:
+        if name not in ADMIN_ONLY:
             errors.append(
                 Error(
-                    f"{name} is below {API_MIDDLEWARE}, so API requests answered from the cache skip it.",
-                    hint="Move it above, or wrap it with relayr.http.site.site_only if only the admin needs it.",
+                    f"{name} is below {API_MIDDLEWARE}, so API responses answered from the cache skip it.",
+                    hint="Move it above; or, if API responses can do without it, add it to ADMIN_ONLY.",
                     id="relayr.E004",
                 )
             )

@@ -59,17 +59,13 @@ def api_route(request):
         return None
 
 
-def is_api(request):
-    return getattr(request, "api_route", None) is not None
-
-
 class ApiMiddleware:
     """The API's part of the request cycle; every other request passes through.
 
     An API request is one whose path matches ``settings.API_URLCONF``, the
-    URL patterns relayr/urls.py includes at the root. The middleware below
-    (relayr.http.site) step aside for it; Django's handler resolves the URL
-    and calls the view as for any request.
+    URL patterns relayr/urls.py includes at the root. What is not answered
+    here goes on down the stack, and Django's handler resolves the URL and
+    calls the view as for any request.
     """
 
     def __init__(self, get_response):
@@ -80,7 +76,7 @@ class ApiMiddleware:
         if route is None:
             return self.get_response(request)
         # Names the view in the metrics also for the answers given here.
-        request.api_route = request.resolver_match = route
+        request.resolver_match = route
         if request.method not in READ_METHODS:
             return method_not_allowed(request, ALLOW)
         if request.method == "OPTIONS":

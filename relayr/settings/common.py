@@ -43,19 +43,15 @@ MIDDLEWARE = [
     "relayr.observability.request_metrics.RequestMetricsMiddleware",
     "django.middleware.common.CommonMiddleware",
     # The API's requests: cached bodies, ETags, read-only methods (relayr/http/__init__.py).
+    # A cached body is answered here, so only the admin's middleware may follow:
     # `manage.py check` keeps this order (relayr/http/checks.py).
     "relayr.http.middleware.ApiMiddleware",
-    # The admin's: each steps aside for API requests (relayr/http/site.py).
-    "relayr.http.site.WhiteNoiseMiddleware",
-    "relayr.http.site.SessionMiddleware",
-    "relayr.http.site.CsrfViewMiddleware",
-    "relayr.http.site.AuthenticationMiddleware",
-    "relayr.http.site.MessageMiddleware",
-    "relayr.http.site.AxesMiddleware",
-]
-
-SILENCED_SYSTEM_CHECKS = [
-    "axes.W002",  # AxesMiddleware is in MIDDLEWARE as relayr.http.site.AxesMiddleware, which skips API requests
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "relayr.urls"

@@ -1,6 +1,6 @@
 """The API's request pipeline (relayr.http): Django's handler calls every view,
-process_exception sees what API views raise, the admin's middleware steps
-aside for API requests, and `manage.py check` guards the middleware order."""
+process_exception sees what API views raise, API responses carry no session
+or CSRF state, and `manage.py check` guards the middleware order."""
 
 import pytest
 from django.core.management import call_command
@@ -98,7 +98,7 @@ def _moved(middleware, name, offset):
         (lambda m: _moved(m, "relayr.observability.request_metrics.RequestMetricsMiddleware", 1), "relayr.E002"),
         (lambda m: [m[1], m[0], *m[2:]], "relayr.E003"),
         (lambda m: [*m, "django.middleware.locale.LocaleMiddleware"], "relayr.E004"),
-        (lambda m: [*m, "django.contrib.sessions.middleware.SessionMiddleware"], "relayr.E004"),
+        (lambda m: _moved(m, "relayr.http.middleware.ErrorMiddleware", 1), "relayr.E004"),
     ],
 )
 def test_an_order_that_makes_the_api_skip_something_fails_the_check(settings, change, error):
