@@ -105,9 +105,10 @@ class GunicornServer:
     (monotonic time just before the process started).
     """
 
-    def __init__(self, database_url, workers=3, env=None, startup_timeout=30, app=None, root=BASE_DIR):
+    def __init__(self, database_url, workers=3, env=None, startup_timeout=30, app=None, root=BASE_DIR, port=None):
         self.database_url = database_url
         self.root = root  # the source tree to serve (the benchmark also serves another checkout)
+        self.port = port  # None: a free one, chosen at start
         self.workers = workers
         self.app = app  # a WSGI app path for gunicorn instead of the config's wsgi_app
         self.extra_env = env or {}
@@ -122,7 +123,7 @@ class GunicornServer:
         self.workdir = Path(self._tmp.name)
         self.metrics_dir = self.workdir / "prometheus"
         self.metrics_dir.mkdir()
-        self.port = free_port()
+        self.port = self.port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         env = {
             **os.environ,

@@ -14,6 +14,7 @@ urlpatterns = [
     # listed here so the URLconf names every path the service serves.
     path("livez", probes.livez, name="livez"),
     path("readyz", probes.readyz, name="readyz"),
+    path("readyz/local", probes.readyz_local, name="readyz-local"),
     path("healthz", probes.readyz, name="healthz"),
     path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),

@@ -9,7 +9,9 @@ def assert_error(response, status, code, mentions=None):
     assert response["Content-Type"] == "application/json"
     body = json.loads(response.content)
     assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message"}, body
+    # database_unavailable also says when to retry, in milliseconds.
+    optional = {"retry_after_ms"} if code == "database_unavailable" else set()
+    assert {"code", "message"} <= set(body["error"]) <= {"code", "message"} | optional, body
     assert body["error"]["code"] == code, body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     if mentions is not None:

@@ -71,7 +71,14 @@ def _schemas():
                 "error": {
                     "type": "object",
                     "required": ["code", "message"],
-                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "retry_after_ms": {
+                            "type": "integer",
+                            "description": "With database_unavailable: when to retry, in milliseconds.",
+                        },
+                    },
                 }
             },
         },

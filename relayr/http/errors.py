@@ -5,12 +5,15 @@ write methods, an unavailable database, Django's own handlers — goes
 through ``error_response`` so clients parse a single shape.
 """
 
+import math
+
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 
+from relayr.db import breaker
+
 from .responses import json_body
 
-DATABASE_RETRY_AFTER = "5"
 # Connection-level failures only: a ProgrammingError is a bug and must surface.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
@@ -29,9 +32,11 @@ class ApiError(Exception):
         return error_response(self.status, self.code, self.message, self.headers)
 
 
-def error_response(status, code, message, headers=None, **extra):
-    """The error body; ``extra`` keys sit beside "error" (the readiness probe's "checks")."""
-    body = json_body({"error": {"code": code, "message": message}, **extra})
+def error_response(status, code, message, headers=None, details=None, **extra):
+    """The error body; ``details`` are documented further keys of the error object
+    (clients ignore unknown keys), ``extra`` keys sit beside "error" (the readiness
+    probe's "checks")."""
+    body = json_body({"error": {"code": code, "message": message, **(details or {})}, **extra})
     response = HttpResponse(body, status=status, content_type="application/json")
     for name, value in (headers or {}).items():
         response[name] = value
@@ -52,12 +57,16 @@ def method_not_allowed(request, allow):
     )
 
 
-def database_unavailable():
+def database_unavailable(exception):
+    """503 with when to retry: Retry-After in whole seconds (HTTP's unit), and the
+    circuit breaker's own figure in milliseconds in the body for clients that can use it."""
+    seconds = breaker.retry_after(exception)
     return error_response(
         503,
         "database_unavailable",
         "The database is unavailable; retry shortly.",
-        {"Retry-After": DATABASE_RETRY_AFTER},
+        {"Retry-After": str(max(1, math.ceil(seconds)))},
+        details={"retry_after_ms": math.ceil(seconds * 1000)},
     )
 
 

@@ -39,7 +39,7 @@ class ErrorMiddleware:
             # The broken connection is discarded at the end of the request
             # (CONN_HEALTH_CHECKS), so the next request reconnects by itself.
             logger.warning("database unavailable", exc_info=exception)
-            return database_unavailable()
+            return database_unavailable(exception)
         return None
 
 

@@ -22,6 +22,7 @@ from . import logs, metrics, probes
 ENDPOINTS = {
     "/livez": probes.livez,
     "/readyz": probes.readyz,
+    "/readyz/local": probes.readyz_local,
     "/healthz": probes.readyz,
     "/metrics": metrics.metrics,
 }

@@ -1,9 +1,13 @@
 """Kubernetes probes.
 
 - /livez: the process can serve requests. Touches nothing outside the process.
-- /readyz: the database answers and every migration is applied; 503 naming
-  the failing check otherwise. /healthz is the same, for the earlier
-  service's probe paths.
+- /readyz: whether the Service should send this pod requests. 503 naming the
+  failing check when migrations are pending, or when this pod cannot reach the
+  database while a peer can (its own path is broken); 200 with status
+  "degraded" when no peer reaches it either (a shared outage: staying in the
+  Service keeps clients getting relayr's JSON). /healthz is the same, for the
+  earlier service's probe paths.
+- /readyz/local: this pod's own checks only; what peers ask (relayr.observability.peers).
 """
 
 import dataclasses
@@ -19,6 +23,8 @@ from relayr.db.migrations import describe, unapplied_migrations
 from relayr.db.tls import tls_problem
 from relayr.http.errors import error_response
 from relayr.http.responses import json_body
+
+from . import peers
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +81,24 @@ def livez(request):
 
 
 def readyz(request):
-    """200 {"status": "ok", "checks": {...}} or 503 with the API's error shape plus "checks"."""
+    """200 {"status": "ok"|"degraded", "checks": {...}} or 503 with the API's error shape plus "checks"."""
+    checks, failed = _run_checks()
+    if failed == "database":
+        reaching, asked = peers.survey()
+        if reaching:
+            checks["peers"] = f"{reaching} of {asked} reach the database"
+        else:
+            checks["peers"] = f"none of {asked} reach the database" if asked else "none configured"
+            return _answer(checks, None, status="degraded")
+    return _answer(checks, failed)
+
+
+def readyz_local(request):
+    """This pod's own checks, without asking peers."""
+    return _answer(*_run_checks())
+
+
+def _run_checks():
     checks = {}
     failed = None
     for check in READINESS_CHECKS:
@@ -91,8 +114,12 @@ def readyz(request):
             failed = name
         else:
             checks[name] = "ok"
+    return checks, failed
+
+
+def _answer(checks, failed, status="ok"):
     if failed is None:
-        response = HttpResponse(json_body({"status": "ok", "checks": checks}), content_type="application/json")
+        response = HttpResponse(json_body({"status": status, "checks": checks}), content_type="application/json")
     else:
         # The API's error shape, plus every check's outcome.
         response = error_response(503, "not_ready", f"Readiness check failed: {failed}.", checks=checks)

@@ -77,6 +77,10 @@ TEMPLATES = [
 # Database: DATABASE_URL, the DATABASE_HOST family, or embedded SQLite.
 DATABASES = {"default": environ.get_database(BASE_DIR / "db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# After a connection-level failure a worker answers 503 at once for this long,
+# doubling on each failed probe up to the maximum (relayr/db/breaker.py). 0 turns it off.
+DATABASE_BREAKER_BASE_SECONDS = environ.get_float("DATABASE_BREAKER_BASE_SECONDS", 0.25)
+DATABASE_BREAKER_MAX_SECONDS = environ.get_float("DATABASE_BREAKER_MAX_SECONDS", 1.0)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -130,6 +134,12 @@ PROMETHEUS_EXPORT_MIGRATIONS = False
 # The build, for relayr_build_info on /metrics; the image sets both from its build arguments.
 RELAYR_VERSION = environ.get_str("RELAYR_VERSION", "dev")
 RELAYR_REVISION = environ.get_str("RELAYR_REVISION", "unknown")
+
+# Readiness: the other pods /readyz asks when this one cannot reach the database
+# (relayr/observability/peers.py); the chart points it at its headless Service.
+READINESS_PEERS = environ.get_list("READINESS_PEERS")
+READINESS_PEER_TIMEOUT = environ.get_float("READINESS_PEER_TIMEOUT", 0.5)
+POD_IP = environ.get_str("POD_IP", "")
 
 # Logs: one JSON object per line on stdout, the same format as gunicorn's (relayr/observability/logs.py).
 LOGGING = logs.logging_config(environ.get_str("LOG_LEVEL", "INFO"))
