@@ -12,9 +12,9 @@ import time
 import pytest
 from django.db import connection
 
+from harness.server import GunicornServer, database_url
 from tests.assertions import assert_error
 from tests.support.metrics import sample_sum
-from tests.support.server import GunicornServer, database_url
 from tests.support.tcp_proxy import BLACKHOLE, TcpProxy
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db]

@@ -18,7 +18,7 @@ import pytest
 import requests
 from django.db import connection
 
-from tests.support.server import GunicornServer, database_url, free_port
+from harness.server import GunicornServer, database_url, free_port
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db]
