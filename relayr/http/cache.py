@@ -10,6 +10,9 @@ ApiMiddleware looks every API GET and HEAD up here before Django resolves
 the URL, and stores 200 GET bodies: every API view's body depends on nothing
 but the URL and the data. Keys are scheme, host, path and query string: the
 body's ``next`` links carry scheme and host.
+When the database fails, a body up to ``API_STALE_IF_ERROR_SECONDS`` past
+its freshness answers instead of the 503 (RFC 5861's stale-if-error): the
+middleware marks it with ``Age`` and ``X-Relayr-Stale: true``.
 At most ``API_CACHE_MAX_ENTRIES`` bodies are kept, and the least recently
 used go first: a stream of one-off URLs (every readings window is one)
 passes through without pushing out the bodies clients keep asking for. An
@@ -22,7 +25,12 @@ import time
 from django.conf import settings
 from prometheus_client import Counter
 
-_entries = {}  # key -> (expires at, entry), least recently used first
+STALE_HEADER = "X-Relayr-Stale"
+STALE_SERVED = Counter(
+    "relayr_api_stale_responses_total", "Cached bodies answered past their freshness because the database failed."
+)
+
+_entries = {}  # key -> (expires at, entry, read at), least recently used first
 # Lifetimes spread over the last 20% of API_CACHE_SECONDS: entries filled
 # together (a warm-up, a burst) do not all expire in the same instant and
 # send one worker to the database for all of them at once.
@@ -51,10 +59,20 @@ def lookup(key):
     if entry is None:
         return None
     del _entries[key]
-    if entry[0] > time.monotonic():
-        _entries[key] = entry  # now the most recently used
-        return entry[1]
-    return None
+    now = time.monotonic()
+    if entry[0] + settings.API_STALE_IF_ERROR_SECONDS > now:
+        _entries[key] = entry  # now the most recently used; kept while it may serve as stale
+    return entry[1] if entry[0] > now else None
+
+
+def stale(key):
+    """(entry, age in seconds) for a body past its freshness but within
+    API_STALE_IF_ERROR_SECONDS of it, to answer instead of an error; else None."""
+    entry = _entries.get(key)
+    now = time.monotonic()
+    if entry is None or entry[0] + settings.API_STALE_IF_ERROR_SECONDS <= now:
+        return None
+    return entry[1], now - entry[2]
 
 
 def store(key, entry, since):
@@ -63,7 +81,8 @@ def store(key, entry, since):
     now = time.monotonic()
     while _entries:
         oldest = next(iter(_entries))
-        if _entries[oldest][0] > now and len(_entries) < settings.API_CACHE_MAX_ENTRIES:
+        useful = _entries[oldest][0] + settings.API_STALE_IF_ERROR_SECONDS > now
+        if useful and len(_entries) < settings.API_CACHE_MAX_ENTRIES:
             break
         del _entries[oldest]
-    _entries[key] = (since + settings.API_CACHE_SECONDS * (1 - EXPIRY_SPREAD * random.random()), entry)
+    _entries[key] = (since + settings.API_CACHE_SECONDS * (1 - EXPIRY_SPREAD * random.random()), entry, since)

@@ -43,6 +43,21 @@ class ErrorMiddleware:
         return None
 
 
+def _stale_or(error, key):
+    """A stale body instead of a database error, when the cache still holds one."""
+    found = cache.stale(key)
+    if found is None:
+        return error
+    (body, etag), age = found
+    cache.STALE_SERVED.inc()
+    response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Age"] = str(int(age))
+    response[cache.STALE_HEADER] = "true"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 @functools.lru_cache(maxsize=1024)
 def _resolve(path, urlconf):
     """resolve(), remembered: a cached response costs less than matching the
@@ -95,6 +110,8 @@ class ApiMiddleware:
             stores = key is not None and request.method == "GET"
             if stores:
                 cache.MISS.inc()
+            if response.status_code == 503 and key is not None:
+                return for_method(request, _stale_or(response, key))
             if response.status_code != 200:
                 return for_method(request, response)
             etag = etag_for(response.content)

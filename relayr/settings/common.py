@@ -151,4 +151,7 @@ API_CACHE_CONTROL_MAX_AGE = environ.get_int("API_CACHE_CONTROL_MAX_AGE", 5)
 # Each worker reuses a response body this many seconds (relayr/http/cache.py): the
 # bound on how stale a response can be after any change to the data. 0 turns it off.
 API_CACHE_SECONDS = environ.get_float("API_CACHE_SECONDS", 5.0)
+# When the database fails, a cached body at most this many seconds past its freshness
+# answers instead of the 503, marked stale (relayr/http/cache.py). 0 turns it off.
+API_STALE_IF_ERROR_SECONDS = environ.get_float("API_STALE_IF_ERROR_SECONDS", 300.0)
 API_CACHE_MAX_ENTRIES = 512  # per worker; the largest body is a 500-reading page
