@@ -6,6 +6,7 @@ import json
 # production defaults (3 s connect, 5 s read) behave the same, only slower.
 CONNECT_TIMEOUT = 2
 READ_TIMEOUT = 2
+BREAKER_MAX_SECONDS = 1
 SERVER_ENV = {
     # The response cache would answer repeats for its few seconds without the
     # database, hiding the fault this suite is about: every request reads it.
@@ -13,6 +14,7 @@ SERVER_ENV = {
     "DATABASE_CONNECT_TIMEOUT": CONNECT_TIMEOUT,
     "DATABASE_READ_TIMEOUT": READ_TIMEOUT,
     "DATABASE_WRITE_TIMEOUT": READ_TIMEOUT,
+    "DATABASE_BREAKER_MAX_SECONDS": BREAKER_MAX_SECONDS,
 }
 # The longest a request may take in the app with the database gone or slow:
 # a health-check ping that times out, then a reconnection that does, plus slack.
