@@ -36,6 +36,9 @@ def resolve_env(container, docs):
     for entry in container.get("env", []):
         if "value" in entry:
             env[entry["name"]] = entry["value"]
+        elif "fieldRef" in entry["valueFrom"]:
+            assert entry["valueFrom"]["fieldRef"] == {"fieldPath": "status.podIP"}
+            env[entry["name"]] = "127.0.0.1"  # the pod's own address, here this machine's
         else:
             ref = entry["valueFrom"]["secretKeyRef"]
             secret = find(docs, "Secret", ref["name"])
