@@ -38,7 +38,8 @@ def run(promtool, *args, cwd):
 def test_promtool_accepts_the_rules(promtool, rules_dir):
     result = run(promtool, "check", "rules", "rules.yaml", cwd=rules_dir)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 12 rules found" in result.stdout
+    count = sum(len(group["rules"]) for group in chart_rule_groups())
+    assert f"SUCCESS: {count} rules found" in result.stdout
 
 
 def test_promtool_unit_tests_pass(promtool, rules_dir):

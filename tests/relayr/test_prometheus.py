@@ -30,7 +30,14 @@ TEST_RULES = [
     "metrics.prometheusRule.rateWindow=10s",
     *(
         f"metrics.prometheusRule.for.{name}=5s"
-        for name in ("high5xxRatio", "highLatencyP99", "databaseConnectionErrors", "targetDown", "noReadyPods")
+        for name in (
+            "high5xxRatio",
+            "highLatencyP99",
+            "databaseConnectionErrors",
+            "degradedMode",
+            "targetDown",
+            "noReadyPods",
+        )
     ),
 ]
 PATHS = ["/api/v1/sensors", "/api/v1/sensors/1", "/api/v1/sensors/1/readings", "/api/v1/sensors/987654"]
