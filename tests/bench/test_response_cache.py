@@ -109,7 +109,7 @@ def test_entries_filled_together_expire_spread_within_the_bound(settings):
     since = time.monotonic()
     for n in range(200):
         cache.store(("http", "h", f"/x/{n}", ""), (b"{}", '"e"'), since=since)
-    expiries = [expires for expires, _ in cache._entries.values()]
+    expiries = [expires for expires, *_ in cache._entries.values()]
     assert len(expiries) == 200
     assert all(since + 5.0 * (1 - cache.EXPIRY_SPREAD) <= at <= since + 5.0 for at in expiries)
     assert max(expiries) - min(expiries) > 5.0 * cache.EXPIRY_SPREAD / 2  # spread, not one instant
