@@ -155,3 +155,22 @@ API_CACHE_SECONDS = environ.get_float("API_CACHE_SECONDS", 5.0)
 # answers instead of the 503, marked stale (relayr/http/cache.py). 0 turns it off.
 API_STALE_IF_ERROR_SECONDS = environ.get_float("API_STALE_IF_ERROR_SECONDS", 300.0)
 API_CACHE_MAX_ENTRIES = 512  # per worker; the largest body is a 500-reading page
+
+# MQTT ingest: `manage.py consume_readings` (records/mqtt). Unset values keep the defaults the README lists.
+MQTT_URL = environ.get_str("MQTT_URL", "mqtt://127.0.0.1:1883")
+MQTT_USERNAME = environ.get_str("MQTT_USERNAME")
+MQTT_PASSWORD = environ.get_str("MQTT_PASSWORD")
+MQTT_CA_FILE = environ.get_str("MQTT_CA_FILE")  # for mqtts://; the system's CAs otherwise
+MQTT_TOPIC = environ.get_str("MQTT_TOPIC", "relayr/readings/+")
+MQTT_SHARE_GROUP = environ.get_str("MQTT_SHARE_GROUP", "relayr")
+MQTT_DEAD_LETTER_TOPIC = environ.get_str("MQTT_DEAD_LETTER_TOPIC", "relayr/dead-letter")
+MQTT_CREATE_SENSORS = environ.get_bool("MQTT_CREATE_SENSORS", False)
+# Empty: "relayr-ingest-" and the host name, stable across a pod's container restarts.
+MQTT_CLIENT_ID = environ.get_str("MQTT_CLIENT_ID", "")
+# How long the broker keeps a disconnected consumer's session and its unacknowledged messages.
+MQTT_SESSION_EXPIRY_SECONDS = environ.get_int("MQTT_SESSION_EXPIRY_SECONDS", 3600)
+MQTT_MAX_PAYLOAD_BYTES = environ.get_int("MQTT_MAX_PAYLOAD_BYTES", 65536)
+MQTT_BATCH_SIZE = environ.get_int("MQTT_BATCH_SIZE", 500)
+MQTT_BATCH_SECONDS = environ.get_float("MQTT_BATCH_SECONDS", 0.1)
+# The consumer's /livez and /metrics; 0 turns the listener off.
+MQTT_HEALTH_PORT = environ.get_int("MQTT_HEALTH_PORT", 8001)
