@@ -12,6 +12,7 @@ SCENARIOS = sorted((CHART / "ci").glob("*.yaml"))
 TOOLS = REPO / ".tools" / "bin"
 RELEASE = "rel"
 NAMESPACE = "relayr"
+COMPONENT = "app.kubernetes.io/component"
 
 
 def helm(*args, check=True):
@@ -41,6 +42,13 @@ def find(docs, kind, name=None):
     """The one object of this kind (and name, or name suffix); fails when there isn't exactly one."""
     matches = [d for d in docs if d["kind"] == kind and (name is None or d["metadata"]["name"].endswith(name))]
     assert len(matches) == 1, f"expected one {kind} {name or ''}, found {[m['metadata']['name'] for m in matches]}"
+    return matches[0]
+
+
+def component(docs, kind, name):
+    """The one object of this kind labelled app.kubernetes.io/component=name (web, ingest, ...)."""
+    matches = [d for d in docs if d["kind"] == kind and d["metadata"]["labels"].get(COMPONENT) == name]
+    assert len(matches) == 1, f"expected one {kind} of component {name}, found {len(matches)}"
     return matches[0]
 
 

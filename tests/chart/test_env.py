@@ -61,16 +61,21 @@ def test_every_variable_set_is_one_the_code_reads_and_required_ones_are_set(scen
         assert names >= REQUIRED, f"{doc['metadata']['name']}/{container['name']} misses {REQUIRED - names}"
 
 
-def test_job_and_deployment_share_image_and_database_settings(scenario):
+def test_job_and_deployments_share_image_and_database_settings(scenario):
+    """The migration Job, the web pods and (when on) the ingest pods: one image, one database."""
     _, docs = scenario
-    deployment, job = find(docs, "Deployment"), find(docs, "Job")
-    web = deployment["spec"]["template"]["spec"]["containers"][0]
+    job = find(docs, "Job")
     migrate = job["spec"]["template"]["spec"]["containers"][0]
-    assert migrate["image"] == web["image"]
-    assert migrate["imagePullPolicy"] == web["imagePullPolicy"]
-    web_env, job_env = env_of(web, docs), env_of(migrate, docs)
-    database = {name for name in web_env if name.startswith("DATABASE_")} | {"DJANGO_SECRET_KEY"}
-    assert {name: job_env.get(name) for name in database} == {name: web_env[name] for name in database}
+    job_env = env_of(migrate, docs)
+    deployments = [doc for doc in docs if doc["kind"] == "Deployment"]
+    assert deployments
+    for deployment in deployments:
+        app = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert migrate["image"] == app["image"]
+        assert migrate["imagePullPolicy"] == app["imagePullPolicy"]
+        app_env = env_of(app, docs)
+        database = {name for name in app_env if name.startswith("DATABASE_")} | {"DJANGO_SECRET_KEY"}
+        assert {name: job_env.get(name) for name in database} == {name: app_env[name] for name in database}
 
 
 def test_worker_count_follows_the_cpu_allotment(helm):

@@ -2,7 +2,7 @@
 
 from django.urls import resolve
 
-from tests.chart.rendering import find
+from tests.chart.rendering import component, find
 
 
 def probes(container):
@@ -21,8 +21,9 @@ def test_web_probes_use_livez_and_readyz_on_the_http_port(default_docs):
 
 def test_the_service_and_servicemonitor_target_the_http_port(scenario):
     _, docs = scenario
-    web = find(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]
-    service = find(docs, "Service", find(docs, "Deployment")["metadata"]["name"])
+    deployment = component(docs, "Deployment", "web")
+    web = deployment["spec"]["template"]["spec"]["containers"][0]
+    service = find(docs, "Service", deployment["metadata"]["name"])
     assert [(p["name"], p["targetPort"]) for p in service["spec"]["ports"]] == [("http", "http")]
     assert "http" in {port["name"] for port in web["ports"]}
     for monitor in (d for d in docs if d["kind"] == "ServiceMonitor"):

@@ -107,7 +107,8 @@ configMap:
 {{/*
 What every app-image container shares (web, its init containers, the migration Job): image,
 security context, settings from the ConfigMap, the secret key and the database password from
-Secrets, the writable mounts, and the operator's extraEnv, extraEnvFrom and extraVolumeMounts. (dict "ctx" $ "name" NAME "command" LIST "resources" MAP)
+Secrets, the writable mounts, and the operator's extraEnv, extraEnvFrom and extraVolumeMounts. (dict "ctx" $ "name" NAME "command" LIST "resources" MAP),
+optionally "env" and "volumeMounts" LISTs of the container's own.
 */}}
 {{- define "relayr.appContainer" -}}
 {{- $ctx := .ctx -}}
@@ -144,6 +145,9 @@ Secrets, the writable mounts, and the operator's extraEnv, extraEnvFrom and extr
     {{- toYaml .resources | nindent 4 }}
   volumeMounts:
     {{- include "relayr.appVolumeMounts" $ctx | nindent 4 }}
+    {{- with (get . "volumeMounts") }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
 {{- end }}
 
 {{/* The init container that blocks until the database accepts connections. */}}

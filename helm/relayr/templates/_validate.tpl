@@ -25,9 +25,12 @@
 {{- $maxConnections := ternary .Values.mysql.maxConnections .Values.externalDatabase.maxConnections .Values.mysql.enabled | int }}
 {{- if gt $maxConnections 0 }}
 {{- /* Each gunicorn worker keeps at most one connection; the Job and one operator session come on top. */}}
-{{- $budget := add (mul (include "relayr.maxWebPods" . | int) (include "relayr.webConcurrency" . | int)) 2 }}
+{{- /* Each ingest pod holds one connection too. */}}
+{{- $ingestPods := ternary .Values.ingest.replicaCount 0 .Values.ingest.enabled | int }}
+{{- $budget := add (mul (include "relayr.maxWebPods" . | int) (include "relayr.webConcurrency" . | int)) $ingestPods 2 }}
 {{- if ge (int $budget) $maxConnections }}
-{{- $errors = append $errors (printf "connection budget %d (max web pods %s x WEB_CONCURRENCY %s + migration Job + 1 spare) must stay below max_connections %d: lower autoscaling.maxReplicas or the worker count, or raise mysql.maxConnections" (int $budget) (include "relayr.maxWebPods" .) (include "relayr.webConcurrency" .) $maxConnections) }}
+{{- $ingestTerm := ternary (printf " + %d ingest pods" $ingestPods) "" (gt $ingestPods 0) }}
+{{- $errors = append $errors (printf "connection budget %d (max web pods %s x WEB_CONCURRENCY %s%s + migration Job + 1 spare) must stay below max_connections %d: lower autoscaling.maxReplicas, the worker count or ingest.replicaCount, or raise mysql.maxConnections" (int $budget) (include "relayr.maxWebPods" .) (include "relayr.webConcurrency" .) $ingestTerm $maxConnections) }}
 {{- end }}
 {{- end }}
 {{- with .Values.externalDatabase.tls }}
@@ -40,6 +43,12 @@
 {{- end }}
 {{- if and .Values.mysql.enabled (or .Values.externalDatabase.tls.mode .Values.externalDatabase.tls.ca.secretName .Values.externalDatabase.tls.ca.configMapName) }}
 {{- $errors = append $errors "externalDatabase.tls applies with mysql.enabled=false; for the bundled MySQL use mysql.tls.required" }}
+{{- end }}
+{{- if and .Values.ingest.enabled (not .Values.ingest.brokerUrl) (not .Values.ingest.existingSecret) }}
+{{- $errors = append $errors "ingest.enabled=true needs ingest.brokerUrl or ingest.existingSecret (a Secret with key mqtt-url)" }}
+{{- end }}
+{{- if and .Values.ingest.brokerUrl .Values.ingest.existingSecret }}
+{{- $errors = append $errors "ingest.brokerUrl and ingest.existingSecret exclude each other: the URL lives in the Secret" }}
 {{- end }}
 {{- range .Values.ingress.tls }}
 {{- if not .hosts }}
