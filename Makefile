@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install system-deps run test lint migrations-check reliability bench bench-compare ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
+.PHONY: install system-deps run consume test lint migrations-check reliability bench bench-compare bench-mqtt ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
 
 ## install: the virtualenv with the app's and the tests' pinned requirements
 install: $(VENV)/.installed
@@ -51,6 +51,12 @@ run: install var/secret_key var/admin_password
 	echo "  health:  http://127.0.0.1:$(PORT)/readyz   metrics: http://127.0.0.1:$(PORT)/metrics" && \
 	echo "  admin:   http://127.0.0.1:$(PORT)/admin/  user admin, password $$(cat var/admin_password)" && echo && \
 	exec $(BIN)/gunicorn --config relayr/gunicorn.conf.py
+
+## consume: consume_readings against make run's database and the broker at MQTT_URL (default mqtt://127.0.0.1:1883)
+consume: install var/secret_key
+	@export DJANGO_SETTINGS_MODULE=relayr.settings.dev DJANGO_SECRET_KEY="$$(cat var/secret_key)"; \
+	$(BIN)/python manage.py migrate --no-input --verbosity 0 && \
+	exec $(BIN)/python manage.py consume_readings
 
 ## test: the whole suite (pytest, ruff, the chart and image checks), on MySQL when DATABASE_URL points at one, SQLite otherwise
 test: install tools
@@ -121,6 +127,12 @@ bench: install
 ## and with BENCH_ARGS="--baseline PATH" this tree against another checkout, interleaved in one run
 bench-compare: install
 	$(BIN)/python -m bench.compare $(BENCH_ARGS)
+
+## bench-mqtt: consume_readings' sustained rate (2 consumers) beside import_readings', p99 publish-to-stored
+## at a set rate and consumer RSS, against MariaDB (BENCH_MQTT_DATABASE_URL, default relayr_bench_mqtt) and a
+## Mosquitto of its own; writes bench/results/mqtt-*.json. BENCH_MQTT_ARGS passes options (--rows, --per-message).
+bench-mqtt: install
+	$(BIN)/python -m bench.mqtt_ingest $(BENCH_MQTT_ARGS)
 
 ## mysql-up: MySQL 9 from Debian sid in a chroot on 127.0.0.1:3406 (root; the first run builds the chroot
 ## into .cache/mysql-sid, about 0.6 GB); a fresh, empty server each time. See .ci/mysql.sh
