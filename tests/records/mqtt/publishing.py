@@ -34,13 +34,13 @@ def publish(broker, sensor, count, start=0, rate=None, client_id=None):
         publisher.flush(timeout=120)
 
 
-def publish_in_parallel(broker, sensors, count, rate=None):
+def publish_in_parallel(broker, sensors, count, rate=None, start=0):
     """One publisher thread per sensor; returns the threads, started. ``join_all`` waits and re-raises."""
     errors = []
 
     def run(sensor):
         try:
-            publish(broker, sensor, count, rate=rate)
+            publish(broker, sensor, count, start=start, rate=rate)
         except Exception as exc:  # noqa: BLE001 - handed to the test thread
             errors.append(exc)
 

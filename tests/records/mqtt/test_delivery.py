@@ -35,18 +35,27 @@ def test_four_publishers_and_two_consumers_store_every_reading_once(broker, comm
 
 def test_a_killed_consumer_and_a_restarted_broker_lose_nothing_and_store_nothing_twice(broker, committed, consumers):
     sensors = committed.sensors(2)
+    half = PER_PUBLISHER // 2
     victim, other = consumers(), consumers()
-    publishers = publish_in_parallel(broker, sensors, PER_PUBLISHER, rate=1500)
+    first = publish_in_parallel(broker, sensors, half, rate=1500)
     wait_until(lambda: victim.metric("relayr_ingest_readings_stored_total") > 500, "the victim storing")
     victim.signal(signal.SIGKILL)
     victim.wait()
     time.sleep(0.5)
     victim.start()  # the same client id: its session's unacknowledged messages come back to it
-    wait_until(lambda: committed.count(sensors) > PER_PUBLISHER, "half the readings")
+    join_all(first)
+    # Restarted while the consumers still hold a backlog in their sessions. Mosquitto 2.0 does not
+    # restore shared subscriptions from its database, so nothing is published until the consumers
+    # have subscribed again: a message published meanwhile has no subscriber and the broker drops it
+    # (README, "Live readings over MQTT").
+    backlog = 2 * half - committed.count(sensors)
     broker.restart()
-    join_all(publishers)
+    for consumer in (victim, other):
+        consumer.wait_for(lambda c=consumer: c.metric("relayr_ingest_subscribed") == 1, "subscribed again")
+    join_all(publish_in_parallel(broker, sensors, half, start=half))
     wait_until(lambda: committed.count(sensors) >= 2 * PER_PUBLISHER, "every reading", timeout=180)
     assert_each_stored_once(committed, sensors, PER_PUBLISHER)
+    assert backlog > 0, "the broker restarted with nothing left to deliver: the test proved less than it says"
     assert other.metric("relayr_ingest_broker_disconnects_total") >= 1
     assert other.process.poll() is None and victim.process.poll() is None
 
