@@ -26,9 +26,9 @@ from pathlib import Path
 
 import orjson
 
+from harness.server import BASE_DIR
 from tests.support.consumer import ConsumerProcess
 from tests.support.mosquitto import Mosquitto
-from tests.support.server import BASE_DIR
 
 from .dataset import connect
 

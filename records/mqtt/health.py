@@ -16,7 +16,7 @@ import time
 import prometheus_client
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from records.api.encoding import json_body
+from relayr.http.responses import json_body
 
 STUCK_SECONDS = 60.0
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import requests
 
+from harness.server import BASE_DIR, free_port
+
 from .metrics import sample_sum
-from .server import BASE_DIR, free_port
 
 
 class ConsumerProcess:

@@ -8,10 +8,10 @@ import uuid
 import pytest
 from django.db import connection
 
+from harness.server import database_url
 from records.models import Reading, Sensor
 from tests.support.consumer import ConsumerProcess
 from tests.support.mosquitto import Mosquitto
-from tests.support.server import database_url
 
 _numbers = itertools.count(1)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.server import GunicornServer
 from records.models import Reading, Sensor
-from tests.support.server import GunicornServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql]
 
