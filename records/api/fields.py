@@ -60,12 +60,15 @@ class Fields:
             return timestamp_sql(field.column)
         return field.column
 
-    def to_json(self, row):
-        """A row of ``select_sql()`` as the API's JSON object."""
-        item = dict(zip(self.names, row, strict=True))
+    def to_json(self, rows):
+        """Rows of ``select_sql()`` as the API's JSON objects (one call per page: a
+        call per row would cost more than the rest of a readings page's Python)."""
+        names = self.names
+        items = [dict(zip(names, row, strict=True)) for row in rows]
         for name in self._booleans:
-            item[name] = bool(item[name])  # MySQL and SQLite return 0 or 1
-        return item
+            for item in items:
+                item[name] = bool(item[name])  # MySQL and SQLite return 0 or 1
+        return items
 
     def schema(self):
         properties = {name: SCHEMAS[field.get_internal_type()] for name, field in self._fields.items()}

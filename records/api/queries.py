@@ -60,13 +60,13 @@ def sensors(*, sensor_type=None, is_active=None, search=None, window=None):
         rows = read(sql + " ORDER BY id", params)
     else:
         rows = read(f"{sql} {_order(SENSOR, 'id', window)}", [*params, window.size])
-    return [SENSOR.to_json(row) for row in rows]
+    return SENSOR.to_json(rows)
 
 
 def sensor(pk):
     """One sensor as a JSON object, or None."""
     rows = read(f"SELECT {SENSOR.select_sql()} FROM {SENSOR.table} WHERE id = %s", [pk])  # noqa: S608
-    return SENSOR.to_json(rows[0]) if rows else None
+    return SENSOR.to_json(rows)[0] if rows else None
 
 
 def readings(sensor_id, window, *, since=None, until=None):
@@ -87,7 +87,7 @@ def readings(sensor_id, window, *, since=None, until=None):
     rows = read(reading_page_sql(where, descending=window.descending), [*params, window.size])
     if not rows and not read(f"SELECT 1 FROM {SENSOR.table} WHERE id = %s", [sensor_id]):  # noqa: S608
         return None
-    return [READING.to_json(row) for row in rows]
+    return READING.to_json(rows)
 
 
 def reading_page_sql(conditions, *, descending=False):
