@@ -68,6 +68,7 @@ class Breaker:
         self.state = State.CLOSED
         self.interval = 0.0
         self.open_until = 0.0
+        self.last_error = None  # the cause a DatabaseUnavailable names, so /readyz can tell why
         self._state_metric = STATE.labels(alias)
         self._state_metric.set(State.CLOSED)
 
@@ -78,7 +79,7 @@ class Breaker:
         now = time.monotonic()
         if self.state is State.OPEN:
             if now < self.open_until:
-                raise DatabaseUnavailable(self.alias, self.open_until - now)
+                raise DatabaseUnavailable(self.alias, self.open_until - now) from self.last_error
             self._set(State.HALF_OPEN)
 
     def succeeded(self):
@@ -86,7 +87,9 @@ class Breaker:
             self.interval = 0.0
             self._set(State.CLOSED)
 
-    def failed(self):
+    def failed(self, error=None):
+        if error is not None:
+            self.last_error = error.with_traceback(None)
         if self.state is State.OPEN:
             return  # a failure already counted (the same request's cleanup)
         base = settings.DATABASE_BREAKER_BASE_SECONDS
@@ -137,7 +140,7 @@ class BreakerErrorWrapper(DatabaseErrorWrapper):
         if exc_type is not None and is_connection_error(exc_value):
             db = self.wrapper
             if db.connection is None or time.monotonic() - self.started >= db.timed_out_after:
-                db.breaker.failed()
+                db.breaker.failed(exc_value)
         return super().__exit__(exc_type, exc_value, traceback)
 
 
@@ -187,11 +190,11 @@ class GuardedByBreaker:
         started = time.monotonic()
         try:
             self.connection.ping()
-        except self.Database.Error:
+        except self.Database.Error as error:
             # A ping that timed out means the server is slow or gone: waiting again
             # to reconnect would double the request's wait. A connection the server
             # closed while idle fails at once and is just replaced.
             if time.monotonic() - started >= self.timed_out_after:
-                self.breaker.failed()
+                self.breaker.failed(error)
             return False
         return True
