@@ -3,6 +3,7 @@
 import json
 
 from tests.support.processes import run_django
+from tests.support.server import BASE_DIR
 
 SHOW_DATABASE = (
     "import json, django; from django.conf import settings; django.setup(); "
@@ -19,16 +20,28 @@ def database_of(result):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_production_refuses_to_start_without_a_secret_key():
+def test_production_refuses_to_start_without_a_secret_key_and_names_the_fix():
     result = run_settings({})
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "DJANGO_SECRET_KEY is required" in result.stderr
+    assert "secrets.token_urlsafe" in result.stderr and "relayr.settings.dev" in result.stderr
     assert run_settings({"DJANGO_SECRET_KEY": ""}).returncode == 1
+    assert run_settings({"DJANGO_DEBUG": "true"}).returncode == 1
 
 
-def test_debug_alone_allows_the_development_key():
-    assert run_settings({"DJANGO_DEBUG": "true"}, module="relayr.settings.dev").returncode == 0
+SHOW_DEV = "import django; from django.conf import settings; django.setup(); print(settings.DEBUG, settings.SECRET_KEY)"
+
+
+def test_development_settings_need_nothing_from_the_environment():
+    key_file = BASE_DIR / "var" / "secret_key"
+    result = run_django("-c", SHOW_DEV, settings="relayr.settings.dev", clean=True)
+    assert result.returncode == 0, result.stderr
+    debug, key = result.stdout.split()
+    expected = key_file.read_text().strip() if key_file.exists() else "dev-only-not-secret"
+    assert (debug, key) == ("True", expected)
+    result = run_django("-c", SHOW_DEV, settings="relayr.settings.dev", clean=True, env={"DJANGO_DEBUG": "false"})
+    assert result.stdout.split()[0] == "False"
 
 
 def test_earlier_service_variables_configure_mysql():
