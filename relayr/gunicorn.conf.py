@@ -12,12 +12,33 @@ Logs: gunicorn's own lines are JSON on stdout like the app's; its access log
 is off because the app's middleware writes the one line per request.
 """
 
+import atexit
 import os
 import shutil
 import tempfile
 
-from relayr.observability import logs, multiprocess
 from relayr.settings import environ
+
+# Before anything imports prometheus_client: it picks in-memory or file-backed
+# values once, at import, from this variable. Set later, each worker would keep
+# its counts to itself and /metrics would merge an empty directory.
+metrics_dir = environ.get_str("PROMETHEUS_MULTIPROC_DIR")
+metrics_dir_is_ours = not metrics_dir
+if metrics_dir_is_ours:
+    metrics_dir = tempfile.mkdtemp(prefix="relayr-prometheus-")
+    master_pid = os.getpid()
+
+    @atexit.register
+    def remove_metrics_dir():
+        # Whenever the master exits, also when it stops before serving (the port
+        # is taken); never in a worker, which leaves through sys.exit too.
+        if os.getpid() == master_pid:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+
+from relayr.observability import logs, multiprocess  # noqa: E402 - needs PROMETHEUS_MULTIPROC_DIR set
 
 wsgi_app = "relayr.wsgi:application"
 bind = f"{environ.get_str('HOST', '0.0.0.0')}:{environ.get_int('PORT', 8000)}"  # noqa: S104 - a pod must listen on its IP
@@ -46,12 +67,6 @@ worker_tmp_dir = "/dev/shm"  # noqa: S108 - tmpfs in every container, not a shar
 # (read-only in the pod) and every server on a host would share it.
 control_socket_disable = True
 
-metrics_dir = environ.get_str("PROMETHEUS_MULTIPROC_DIR")
-metrics_dir_is_ours = not metrics_dir
-if metrics_dir_is_ours:
-    metrics_dir = tempfile.mkdtemp(prefix="relayr-prometheus-")
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-
 logconfig_dict = logs.logging_config(environ.get_str("LOG_LEVEL", "INFO"))
 logger_class = "relayr.observability.gunicorn_logger.JsonLogger"
 
@@ -64,8 +79,3 @@ def on_starting(server):
 
 def child_exit(server, worker):
     multiprocess.archive_dead_process(worker.pid, metrics_dir)
-
-
-def on_exit(server):
-    if metrics_dir_is_ours:
-        shutil.rmtree(metrics_dir, ignore_errors=True)

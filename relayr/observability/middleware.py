@@ -17,7 +17,7 @@ import time
 
 from relayr.http.errors import error_response
 
-from . import logs, metrics, probes
+from . import logs, metrics, probes, request_metrics
 
 ENDPOINTS = {
     "/livez": probes.livez,
@@ -48,6 +48,7 @@ class ObservabilityMiddleware:
             endpoint = ENDPOINTS.get(request.path_info)
             if endpoint is None:
                 response = self.get_response(request)
+                request_metrics.observe_whole_stack(time.perf_counter() - started)
             elif request.method in PROBE_METHODS:
                 response = endpoint(request)
             else:

@@ -13,6 +13,8 @@ own metric objects, names and labels (so its dashboards still work):
 - django_http_requests_latency_seconds_by_view_method: everything below this
   middleware, the view and, for the admin, its middleware
 - django_http_exceptions_total_by_type and _by_view
+- django_http_requests_latency_including_middlewares_seconds: the whole
+  stack, observed by ObservabilityMiddleware at its top (``observe_whole_stack``)
 
 Label children are looked up once per combination, not on every request.
 """
@@ -43,6 +45,10 @@ def _view_name(request):
 
 def _method(request):
     return request.method if request.method in METHODS else "<invalid method>"
+
+
+def observe_whole_stack(seconds):
+    _metrics.requests_latency_before.observe(seconds)
 
 
 class RequestMetricsMiddleware:
