@@ -2,7 +2,7 @@
 # Everything installs into git-ignored folders: .venv (Python), .tools (helm, kubectl, linters), var (local state).
 SHELL := /bin/bash
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
@@ -18,17 +18,24 @@ $(VENV)/.installed: requirements/base.txt requirements/test.txt
 	$(BIN)/pip install --quiet -r requirements/test.txt
 	touch $@
 
-## system-deps: the C client library and compiler mysqlclient builds against
+## system-deps: Python 3.11+ with venv, and the C client library and compiler mysqlclient builds against
 system-deps:
-	@if ! pkg-config --exists mysqlclient 2>/dev/null || ! command -v gcc >/dev/null; then \
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "relayr needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)."; \
+	  echo "Install one (e.g. sudo apt-get install python3.11 python3.11-venv) and run: make PYTHON=python3.11 run"; exit 1; }
+	@missing=""; \
+	$(PYTHON) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	{ pkg-config --exists mysqlclient 2>/dev/null && command -v gcc >/dev/null; } || \
+	  missing="$$missing default-libmysqlclient-dev pkg-config gcc python3-dev"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-libmysqlclient-dev pkg-config gcc python3-dev; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
-	    echo "mysqlclient needs: sudo apt-get install default-libmysqlclient-dev pkg-config gcc python3-dev"; exit 1; \
+	    echo "relayr needs:$$missing. Run: sudo apt-get install$$missing"; exit 1; \
 	  fi; \
 	fi
 
-# A random key for local runs, generated once and kept out of git.
+# A random key for local runs, generated once and kept out of git; relayr.settings.dev reads it.
 var/secret_key:
 	@mkdir -p var
 	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
@@ -37,15 +44,21 @@ var/admin_password:
 	@mkdir -p var
 	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(12))" > $@
 
-## run: migrate, load the demo readings and serve with gunicorn on 127.0.0.1:$(PORT)
+## run: migrate, load the demo readings and serve with gunicorn on 127.0.0.1:$(PORT), as the container does (DEBUG off)
 run: install var/secret_key var/admin_password
-	@export DJANGO_SETTINGS_MODULE=relayr.settings.dev DJANGO_SECRET_KEY="$$(cat var/secret_key)" DJANGO_SUPERUSER_USERNAME=admin \
+	@export DJANGO_SETTINGS_MODULE=relayr.settings.dev DJANGO_DEBUG=false DJANGO_SUPERUSER_USERNAME=admin \
 	  DJANGO_SUPERUSER_PASSWORD="$$(cat var/admin_password)" HOST=127.0.0.1 PORT=$(PORT); \
+	$(BIN)/python -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", $(PORT)))' 2>/dev/null || { \
+	  echo "relayr: port $(PORT) on 127.0.0.1 is in use (another make run?). Stop it, or pick another: make run PORT=8001"; exit 1; }; \
+	reached="$$($(BIN)/python manage.py wait_for_database --timeout 0 2>&1)" || { \
+	  echo "$$reached" | tail -1; \
+	  echo "relayr: cannot use the database in DATABASE_URL. To create it, run the SQL in README.md, \"Local development\"."; exit 1; }; \
+	database="$$(printf %s "$${DATABASE_URL:-SQLite db.sqlite3}" | sed -E 's#(//[^:/@]*):[^@]*@#\1:***@#')"; \
 	$(BIN)/python manage.py migrate --no-input && \
 	$(BIN)/python manage.py loaddata demo_readings && \
 	$(BIN)/python manage.py ensure_superuser && \
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
-	echo && echo "relayr on http://127.0.0.1:$(PORT)/  (database: $${DATABASE_URL:-SQLite db.sqlite3})" && \
+	echo && echo "relayr on http://127.0.0.1:$(PORT)/  (database: $$database)" && \
 	echo "  API:     http://127.0.0.1:$(PORT)/api/v1/sensors" && \
 	echo "  OpenAPI: http://127.0.0.1:$(PORT)/api/v1/openapi.json" && \
 	echo "  health:  http://127.0.0.1:$(PORT)/readyz   metrics: http://127.0.0.1:$(PORT)/metrics" && \
