@@ -1,5 +1,7 @@
 """manage.py commands operators run: bulk data, superuser, waiting for the database."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -16,12 +18,16 @@ def manage(*args, env=None):
 @pytest.mark.django_db
 def test_generate_readings_is_deterministic_and_idempotent():
     options = {"sensors": 3, "per_sensor": 40, "seed": 7, "interval": 30, "verbosity": 0}
-    call_command("generate_readings", **options)
+    out = io.StringIO()
+    call_command("generate_readings", **options, stdout=out)
+    assert "120 readings added for 3 sensors (0 already there)" in out.getvalue()
     synthetic = Reading.objects.filter(sensor__name__startswith="bench-")
     assert synthetic.count() == 120
     assert Sensor.objects.filter(name__startswith="bench-").count() == 3
     values = list(synthetic.order_by("sensor__name", "recorded_at").values_list("recorded_at", "value"))
-    call_command("generate_readings", **options)
+    out = io.StringIO()
+    call_command("generate_readings", **options, stdout=out)
+    assert "0 readings added for 3 sensors (120 already there)" in out.getvalue()
     assert synthetic.count() == 120
     synthetic.delete()
     call_command("generate_readings", **options)
