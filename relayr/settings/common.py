@@ -125,6 +125,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # its start-up banner would precede every manage.py command's output
+# An admin-styled 429 page saying for how long and how an administrator lifts it.
+AXES_LOCKOUT_CALLABLE = "records.admin.pages.lockout"
 
 # django-prometheus: migration metrics would make every manage.py command touch the database.
 PROMETHEUS_EXPORT_MIGRATIONS = False
