@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -14,9 +13,9 @@ T0 = datetime(2025, 3, 1, tzinfo=UTC)
 
 @pytest.fixture(scope="session", autouse=True)
 def collected_static():
-    """The admin's pages need the static files manifest (collected at image build time)."""
-    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    """The admin's pages need the static files manifest (collected at image build time),
+    listing every file of this checkout's, not an earlier branch's."""
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def is_mysql():

@@ -13,7 +13,9 @@ from selenium.webdriver.support.expected_conditions import staleness_of
 
 from tests.support.browser import browser, screenshot, wait_for  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.slow
+# Served by a live server thread, so the data must be committed; the seed data
+# (sensors, the viewers group) is restored afterwards for the tests that follow.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "viewer-pass-123"
 
