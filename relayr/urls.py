@@ -1,10 +1,10 @@
-"""Top-level routes. Unknown paths and errors answer in the API's JSON shape."""
+"""Top-level routes. Errors answer in the API's JSON shape, or as a page for the admin and browsers."""
 
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from relayr.http import errors
+from records.admin import pages
 from relayr.observability import metrics, probes
 
 urlpatterns = [
@@ -20,7 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = errors.bad_request
-handler403 = errors.permission_denied
-handler404 = errors.page_not_found
-handler500 = errors.server_error
+handler400 = pages.bad_request
+handler403 = pages.permission_denied
+handler404 = pages.page_not_found
+handler500 = pages.server_error

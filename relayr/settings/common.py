@@ -106,7 +106,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-CSRF_FAILURE_VIEW = "relayr.http.errors.csrf_failure"
+# A page for the admin and browsers, the API's JSON shape otherwise.
+CSRF_FAILURE_VIEW = "records.admin.pages.csrf_failure"
 
 # Security headers on every response; HSTS only when served behind TLS.
 SECURE_CONTENT_TYPE_NOSNIFF = True

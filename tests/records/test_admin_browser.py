@@ -1,6 +1,6 @@
 """The admin in a real headless Chromium, as a staff member of the viewers group uses it:
 log in, the sensors, one sensor's chart, its readings, another sensor picked by typing
-its name, and the lockout after failed logins. Screenshots of each
+its name, a mistyped address, and the lockout after failed logins. Screenshots of each
 step go to var/screenshots/admin-*.png."""
 
 from datetime import timedelta
@@ -111,6 +111,11 @@ def test_a_viewer_looks_at_the_data(browser, live_server, static_by_name, sensor
     rows = browser.find_elements("css selector", "#result_list tbody tr")
     assert len(rows) == 3 and all("hPa" in row.text for row in rows)
     screenshot(browser, "admin-7-readings-of-another-sensor")
+
+    browser.get(base + "/admin/records/sensr/")
+    assert "Page not found" in text(browser) and "relayr administration" in text(browser)
+    assert '{"error"' not in browser.page_source
+    screenshot(browser, "admin-8-mistyped-url")
 
     browser.delete_all_cookies()
     for _ in range(5):
