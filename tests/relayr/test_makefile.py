@@ -2,7 +2,7 @@
 
 import subprocess
 
-from tests.support.server import BASE_DIR
+from harness.server import BASE_DIR
 
 OLD_PYTHON = """#!/bin/sh
 # Ubuntu 22.04's python3, as far as the Makefile can tell.

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness.server import free_port
 from tests.support.metrics import sample_sum
-from tests.support.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 READ = re.compile(r"""\bget_(?:str|bool|int|float|list)\(\s*["']([A-Z][A-Z0-9_]*)["']""")

@@ -2,8 +2,8 @@
 
 import json
 
+from harness.server import BASE_DIR
 from tests.support.processes import run_django
-from tests.support.server import BASE_DIR
 
 SHOW_DATABASE = (
     "import json, django; from django.conf import settings; django.setup(); "
