@@ -96,6 +96,7 @@ class ApiMiddleware:
             return method_not_allowed(request, ALLOW)
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
+            del response["Content-Type"]  # no body, nothing to type
             response["Allow"] = ALLOW
             return response
         key = cache.key_for(request) if settings.API_CACHE_SECONDS > 0 and request.method in CACHED_METHODS else None

@@ -48,6 +48,18 @@ def test_etag_and_conditional_get(client, path, settings):
     listed = client.get(path, headers={"If-None-Match": f'"other", W/{first["ETag"]}'})
     assert listed.status_code == 304
     assert client.get(path, headers={"If-None-Match": '"stale"'}).status_code == 200
+    assert client.get(path, headers={"If-None-Match": "*"}).status_code == 304  # any current representation
+
+
+@pytest.mark.django_db
+def test_bodiless_answers_carry_no_content_type(client):
+    """204 and 304 have no body, so nothing to type (RFC 9110 sections 15.3.5, 15.4.5)."""
+    options = client.options("/api/v1/sensors")
+    etag = client.get("/api/v1/sensors")["ETag"]
+    not_modified = client.get("/api/v1/sensors", headers={"If-None-Match": etag})
+    assert (options.status_code, not_modified.status_code) == (204, 304)
+    assert not options.has_header("Content-Type"), options.headers
+    assert not not_modified.has_header("Content-Type"), not_modified.headers
 
 
 def test_etag_changes_with_the_data(client, make_sensor):
