@@ -14,11 +14,19 @@ A read is safe to repeat, so ``read()`` runs it once more on a new
 connection; anything else answers 503 and Django drops the connection at
 the end of the request, as before. Every read the API makes goes through
 ``read()``. tests/relayr/test_connections.py fails when either half goes.
+
+Replicas. ``read()`` runs on a read replica when relayr.db.routing offers
+a usable one. A replica failing the read (unreachable, connection lost, too
+many connections) is dropped by this process and the read made again on
+another replica or the primary, so no client sees a replica's failure
+(tests/relayr/test_replicas.py).
 """
 
 import time
 
-from django.db import OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections
+
+from . import routing
 
 ALIVE_BYPASS_SECONDS = 0.5
 # MySQL client errors for a connection the server closed: 2006 server gone
@@ -47,17 +55,25 @@ class SkipsPingWhenRecentlyUsed:
 
 
 def read(sql, params):
-    """The rows of a read; once more on a new connection if the server had dropped this one."""
+    """The rows of a read, from a usable replica or the primary; on the primary,
+    once more on a new connection if the server had dropped this one."""
+    alias = routing.alias_for_read()
+    while alias != DEFAULT_DB_ALIAS:
+        try:
+            return _run(connections[alias], sql, params)
+        except (OperationalError, InterfaceError) as error:
+            routing.replica_failed(alias, error)
+        alias = routing.alias_for_read()
     try:
-        return _run(sql, params)
+        return _run(connection, sql, params)
     except OperationalError as error:
         if error.args[:1] not in LOST_CONNECTION or connection.in_atomic_block:
             raise
     connection.close()
-    return _run(sql, params)
+    return _run(connection, sql, params)
 
 
-def _run(sql, params):
-    with connection.cursor() as cursor:
+def _run(database, sql, params):
+    with database.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -74,6 +74,13 @@ TEMPLATES = [
 
 # Database: DATABASE_URL, the DATABASE_HOST family, or embedded SQLite.
 DATABASES = {"default": environ.get_database(BASE_DIR / "db.sqlite3")}
+# Read replicas: the API's reads go to a healthy one, everything else to the primary (relayr/db/routing.py).
+DATABASES.update(environ.get_replicas(DATABASES["default"]))
+DATABASE_ROUTERS = ["relayr.db.routing.ReplicaRouter"]
+# A replica further behind its primary than this, or not replicating at all, serves no reads.
+DATABASE_REPLICA_MAX_LAG_SECONDS = environ.get_float("DATABASE_REPLICA_MAX_LAG_SECONDS", 30.0)
+# Each worker asks every replica for its lag this often, in a thread beside the requests.
+DATABASE_REPLICA_CHECK_SECONDS = environ.get_float("DATABASE_REPLICA_CHECK_SECONDS", 3.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # After a connection-level failure a worker answers 503 at once for this long,
 # doubling on each failed probe up to the maximum (relayr/db/breaker.py). 0 turns it off.

@@ -73,10 +73,7 @@ def get_database(sqlite_path):
     host = get_str("DATABASE_HOST")
     tls_source, tls = "DATABASE_URL", {}
     if url:
-        try:
-            config = dj_database_url.parse(url)
-        except ValueError as exc:
-            raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
+        config = _parse_url("DATABASE_URL", url)
         for name in ("DATABASE_SSL_MODE", "DATABASE_SSL_CA"):
             if get_str(name):
                 raise ConfigError(f"{name} goes with DATABASE_HOST; with DATABASE_URL use ?ssl_mode= / ?ssl_ca=")
@@ -90,10 +87,64 @@ def get_database(sqlite_path):
             "USER": get_str("DATABASE_USER", "relayr"),
             "PASSWORD": get_str("DATABASE_PASSWORD", ""),
         }
-        tls_source = "DATABASE_SSL_*"
-        tls = {"ssl_mode": get_str("DATABASE_SSL_MODE"), "ssl_ca": get_str("DATABASE_SSL_CA")}
+        tls_source, tls = "DATABASE_SSL_*", _environment_tls()
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_path)}
+    return _tuned(config, tls_source, tls)
+
+
+def get_replicas(primary):
+    """DATABASES entries ``replica1``, ``replica2``, ... for the read replicas.
+
+    DATABASE_REPLICA_URLS (comma-separated URLs), else DATABASE_REPLICA_HOSTS
+    (comma-separated host[:port]) with the primary's database name and
+    account unless DATABASE_REPLICA_USER / DATABASE_REPLICA_PASSWORD say
+    otherwise, and the primary's DATABASE_SSL_* settings. TLS options of a
+    replica URL go in its query string, as for DATABASE_URL. Every replica is
+    a test mirror of the primary: the test runner creates no database on it.
+    """
+    source = "DATABASE_REPLICA_URLS"
+    configs = [(_parse_url(source, url), source, _url_query(url)) for url in get_list(source)]
+    if not configs:
+        for address in get_list("DATABASE_REPLICA_HOSTS"):
+            host, _, port = address.rpartition(":") if address.count(":") == 1 else (address, "", "")
+            configs.append(
+                (
+                    {
+                        "ENGINE": "django.db.backends.mysql",
+                        "HOST": host,
+                        "PORT": port or primary.get("PORT") or "3306",
+                        "NAME": primary["NAME"],
+                        "USER": get_str("DATABASE_REPLICA_USER") or primary.get("USER", ""),
+                        "PASSWORD": get_str("DATABASE_REPLICA_PASSWORD") or primary.get("PASSWORD", ""),
+                    },
+                    "DATABASE_SSL_*",
+                    _environment_tls(),
+                )
+            )
+    replicas = {}
+    for number, (config, tls_source, tls) in enumerate(configs, start=1):
+        if config["ENGINE"] != "django.db.backends.mysql" or primary["ENGINE"] != "relayr.db.mysql":
+            raise ConfigError("read replicas need MySQL or MariaDB, for the primary (DATABASE_URL) and every replica")
+        config = _tuned(config, tls_source, tls)
+        config["TEST"]["MIRROR"] = "default"
+        replicas[f"replica{number}"] = config
+    return replicas
+
+
+def _parse_url(name, url):
+    try:
+        return dj_database_url.parse(url)
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not a database URL: {exc}") from None
+
+
+def _environment_tls():
+    return {"ssl_mode": get_str("DATABASE_SSL_MODE"), "ssl_ca": get_str("DATABASE_SSL_CA")}
+
+
+def _tuned(config, tls_source, tls):
+    """The engine and options relayr uses for a parsed database config."""
     if config["ENGINE"] == "django.db.backends.mysql":
         # Timeouts bound every wait on a dead or slow database, so a worker
         # answers 503 instead of hanging until gunicorn kills it.

@@ -83,3 +83,59 @@ def test_bad_values_stop_start_up_with_one_line():
         result = run_settings({"DJANGO_SECRET_KEY": "k", **env})
         assert result.returncode == 1, env
         assert result.stderr.startswith("relayr: configuration error:"), result.stderr
+
+
+SHOW_REPLICAS = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({alias: db for alias, db in settings.DATABASES.items() if alias != 'default'}, default=str))"
+)
+
+
+def replicas_of(env):
+    result = run_django(
+        "-c", SHOW_REPLICAS, settings="relayr.settings.prod", env={"DJANGO_SECRET_KEY": "k", **env}, clean=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_replica_urls_become_test_mirrored_aliases_with_the_primarys_options():
+    replicas = replicas_of(
+        {
+            "DATABASE_URL": "mysql://u:p@primary/n",
+            "DATABASE_REPLICA_URLS": " mysql://r:q@one:3307/n , mysql://r:q@two/n,",
+        }
+    )
+    assert list(replicas) == ["replica1", "replica2"]
+    one = replicas["replica1"]
+    assert (one["ENGINE"], one["HOST"], str(one["PORT"]), one["USER"]) == ("relayr.db.mysql", "one", "3307", "r")
+    assert one["OPTIONS"]["read_timeout"] > 0 and one["CONN_HEALTH_CHECKS"] is True
+    # The test runner makes no database on a replica: it mirrors the primary's.
+    assert one["TEST"]["MIRROR"] == "default"
+
+
+def test_replica_hosts_reuse_the_primarys_database_and_account():
+    env = {"DATABASE_HOST": "primary", "DATABASE_NAME": "sensors", "DATABASE_USER": "app", "DATABASE_PASSWORD": "pw"}
+    replicas = replicas_of({**env, "DATABASE_REPLICA_HOSTS": "r1,r2:3307"})
+    assert [(db["HOST"], str(db["PORT"]), db["NAME"], db["USER"], db["PASSWORD"]) for db in replicas.values()] == [
+        ("r1", "3306", "sensors", "app", "pw"),
+        ("r2", "3307", "sensors", "app", "pw"),
+    ]
+    own = replicas_of({**env, "DATABASE_REPLICA_HOSTS": "r1", "DATABASE_REPLICA_PASSWORD": "other"})
+    assert own["replica1"]["PASSWORD"] == "other"
+    assert replicas_of(env) == {}
+
+
+def test_bad_replica_settings_stop_start_up_with_one_line():
+    for env in (
+        {"DATABASE_REPLICA_URLS": "mysql://u:p@r/n"},  # the SQLite default has no replicas
+        {"DATABASE_URL": "mysql://u:p@h/n", "DATABASE_REPLICA_URLS": "sqlite:///x.db"},
+        {
+            "DATABASE_URL": "mysql://u:p@h/n",
+            "DATABASE_REPLICA_URLS": "mysql://u:p@r/n",
+            "DATABASE_REPLICA_MAX_LAG_SECONDS": "1m",
+        },
+    ):
+        result = run_settings({"DJANGO_SECRET_KEY": "k", **env})
+        assert result.returncode == 1, env
+        assert result.stderr.startswith("relayr: configuration error:"), result.stderr
