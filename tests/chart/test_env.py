@@ -95,3 +95,29 @@ def test_tls_ingress_sets_allowed_hosts_csrf_origins_and_proxy_header(helm):
     assert data["DJANGO_BEHIND_TLS_PROXY"] == "true"
     assert data["DJANGO_CSRF_TRUSTED_ORIGINS"] == "https://relayr.example.com,https://sensors.example.com"
     assert {"relayr.example.com", "sensors.example.com", "rel-relayr"} <= set(data["DJANGO_ALLOWED_HOSTS"].split(","))
+
+
+def test_replica_values_reach_the_app_and_their_password_comes_from_a_secret(helm):
+    docs = render(
+        "--set",
+        "database.replicas.hosts={replica-a,replica-b:3307}",
+        "--set",
+        "database.replicas.user=reader",
+        "--set",
+        "database.replicas.existingSecret=relayr-replicas",
+        "--set",
+        "database.replicas.maxLagSeconds=10",
+    )
+    for doc, container in app_containers(docs):
+        env = env_of(container, docs)
+        assert env["DATABASE_REPLICA_HOSTS"] == "replica-a:3306,replica-b:3307", doc["metadata"]["name"]
+        assert env["DATABASE_REPLICA_USER"] == "reader"
+        assert env["DATABASE_REPLICA_MAX_LAG_SECONDS"] == "10"
+        ref = env["DATABASE_REPLICA_PASSWORD"]["secretKeyRef"]
+        assert ref == {"name": "relayr-replicas", "key": "password"}
+    # Without replicas nothing is set; without their own Secret they use the primary's password.
+    default = env_of(find(render(), "Deployment")["spec"]["template"]["spec"]["containers"][0], render())
+    assert not any(name.startswith("DATABASE_REPLICA_") for name in default)
+    shared = render("--set", "database.replicas.hosts={replica-a}")
+    web = env_of(find(shared, "Deployment")["spec"]["template"]["spec"]["containers"][0], shared)
+    assert web["DATABASE_REPLICA_HOSTS"] == "replica-a:3306" and "DATABASE_REPLICA_PASSWORD" not in web

@@ -60,3 +60,32 @@ def test_every_pod_is_covered_by_a_policy(scenario):
     policies = [d["spec"]["podSelector"] for d in docs if d["kind"] == "NetworkPolicy"]
     for name, (_, labels, _) in pod_labels(docs).items():
         assert any(selects(selector, labels) for selector in policies), name
+
+
+def database_ports(docs):
+    """The primary's port and every replica's, from the app's ConfigMap."""
+    data = find(docs, "ConfigMap", "-relayr")["data"] if any(d["kind"] == "ConfigMap" for d in docs) else {}
+    ports = {int(data["DATABASE_PORT"])}
+    for address in filter(None, data.get("DATABASE_REPLICA_HOSTS", "").split(",")):
+        ports.add(int(address.rpartition(":")[2]))
+    return ports
+
+
+def test_web_pods_may_reach_the_database_and_its_replicas(scenario):
+    """Any policy restricting the web pods' egress must let them reach every database port."""
+    _, docs = scenario
+    web = find(docs, "Deployment")["spec"]["template"]["metadata"]["labels"]
+    egress = [
+        doc["spec"]
+        for doc in docs
+        if doc["kind"] == "NetworkPolicy"
+        and "Egress" in doc["spec"].get("policyTypes", [])
+        and selects(doc["spec"]["podSelector"], web)
+    ]
+    for port in database_ports(docs):
+        allowed = not egress or any(
+            "ports" not in rule or any(p.get("port") == port for p in rule["ports"])
+            for policy in egress
+            for rule in policy.get("egress", [])
+        )
+        assert allowed, port

@@ -25,6 +25,7 @@ def test_readme_values_table_matches_values_yaml():
         ("mysql.enabled=maybe", "at '/mysql/enabled': got string, want boolean"),
         ("web.colour=blue", "additional properties 'colour' not allowed"),
         ("podSecurityContext.runAsUser=0", "at '/podSecurityContext/runAsUser'"),
+        ("database.replicas.hosts={mysql://r@replica}", "at '/database/replicas/hosts/0'"),
     ],
 )
 def test_the_schema_rejects_wrong_values_with_a_clear_message(helm, setting, message):

@@ -135,6 +135,15 @@ optionally "env" and "volumeMounts" LISTs of the container's own.
       valueFrom:
         secretKeyRef:
           {{- include "relayr.databasePasswordRef" $ctx | trim | nindent 10 }}
+    {{- with $ctx.Values.database.replicas }}
+    {{- if and .hosts .existingSecret }}
+    - name: DATABASE_REPLICA_PASSWORD
+      valueFrom:
+        secretKeyRef:
+          name: {{ .existingSecret }}
+          key: {{ .existingSecretPasswordKey }}
+    {{- end }}
+    {{- end }}
     {{- with (get . "env") }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
