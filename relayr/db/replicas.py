@@ -10,7 +10,9 @@ a request up. A request that finds a replica broken takes it out at once
 Until the first check has answered, no replica counts as usable and reads go
 to the primary: a replica is used once it is known to be current, not before.
 The thread starts on first use in a process, so gunicorn's master (which
-imports the app before forking) runs none and each worker runs its own.
+imports the app before forking) runs none and each worker runs its own; a
+forked child forgets what its parent knew (os.register_at_fork), which costs
+requests nothing, where comparing pids would cost a system call per read.
 """
 
 import contextlib
@@ -60,10 +62,15 @@ class ReplicaHealth:
     """The replicas of settings.DATABASES and which of them may serve reads now."""
 
     def __init__(self):
-        self._usable = ()
-        self._pid = None
         self._lock = threading.Lock()
+        self._forget()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self):
+        # A forked child inherits the parent's findings but not its thread.
+        self._usable = ()
         self._problems = {}
+        self._started = False
 
     @staticmethod
     def aliases():
@@ -71,7 +78,7 @@ class ReplicaHealth:
 
     def usable(self):
         """The replicas known, at the last check, to answer and be current enough."""
-        if self._pid != os.getpid():
+        if not self._started:
             self._start()
         return self._usable
 
@@ -83,18 +90,22 @@ class ReplicaHealth:
 
     def _start(self):
         with self._lock:
-            if self._pid == os.getpid():
+            if self._started:
                 return
-            # A forked child inherits the parent's tuple but not its thread.
-            self._usable, self._problems = (), {}
-            self._pid = os.getpid()
+            self._started = True
             if self.aliases():
                 threading.Thread(target=self._watch, name="relayr-replica-health", daemon=True).start()
 
     def _watch(self):
         checkers = {alias: _Checker(alias) for alias in self.aliases()}
         while True:
-            problems = {alias: checker.problem() for alias, checker in checkers.items()}
+            problems = {}
+            for alias, checker in checkers.items():
+                try:
+                    problems[alias] = checker.problem()
+                except Exception as error:  # the thread must outlive any surprise, or replicas stay frozen
+                    logger.exception("read replica %s: check failed", alias)
+                    problems[alias] = f"check failed ({error!r})"
             self._publish(problems)
             time.sleep(settings.DATABASE_REPLICA_CHECK_SECONDS)
 
