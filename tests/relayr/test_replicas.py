@@ -6,12 +6,12 @@ falls behind, or dies under load is skipped without a failed request, and is
 used again once it is back and current.
 """
 
-import os
 import re
 import time
 
 import pytest
 import requests
+from django.db import connection
 
 from tests.reliability.load import DATABASE_PATHS, Load
 from tests.support import replication
@@ -27,10 +27,12 @@ ADMIN_USER, ADMIN_PASSWORD = "replica-admin", "replica-admin-password-9"
 
 
 @pytest.fixture(scope="module")
-def pair():
-    # The pair needs nothing of the suite's database, but runs once per CI pass: the MariaDB one.
-    if not os.environ.get("DATABASE_URL", "").startswith("mysql://"):
-        pytest.skip("runs with the MariaDB suite (DATABASE_URL=mysql://...)")
+def pair(django_db_blocker):
+    # The pair needs nothing of the suite's database, but runs in one of CI's passes: the MariaDB one.
+    with django_db_blocker.unblock():
+        mariadb = connection.vendor == "mysql" and connection.mysql_is_mariadb
+    if not mariadb:
+        pytest.skip("runs with the MariaDB suite (DATABASE_URL=mysql://... on MariaDB)")
     if reason := replication.available():
         pytest.skip(reason)
     with replication.ReplicationPair() as pair:

@@ -112,6 +112,10 @@ def test_replica_urls_become_test_mirrored_aliases_with_the_primarys_options():
     assert one["OPTIONS"]["read_timeout"] > 0 and one["CONN_HEALTH_CHECKS"] is True
     # The test runner makes no database on a replica: it mirrors the primary's.
     assert one["TEST"]["MIRROR"] == "default"
+    tls = replicas_of(
+        {"DATABASE_URL": "mysql://u:p@primary/n", "DATABASE_REPLICA_URLS": "mysql://r:q@one/n?ssl_mode=REQUIRED"}
+    )
+    assert tls["replica1"]["OPTIONS"]["ssl_mode"] == "REQUIRED"
 
 
 def test_replica_hosts_reuse_the_primarys_database_and_account():
@@ -121,8 +125,11 @@ def test_replica_hosts_reuse_the_primarys_database_and_account():
         ("r1", "3306", "sensors", "app", "pw"),
         ("r2", "3307", "sensors", "app", "pw"),
     ]
-    own = replicas_of({**env, "DATABASE_REPLICA_HOSTS": "r1", "DATABASE_REPLICA_PASSWORD": "other"})
+    own = replicas_of(
+        {**env, "DATABASE_REPLICA_HOSTS": "r1", "DATABASE_REPLICA_PASSWORD": "other", "DATABASE_SSL_MODE": "REQUIRED"}
+    )
     assert own["replica1"]["PASSWORD"] == "other"
+    assert own["replica1"]["OPTIONS"]["ssl_mode"] == "REQUIRED"  # the primary's TLS settings
     assert replicas_of(env) == {}
 
 
