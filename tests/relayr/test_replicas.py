@@ -18,7 +18,7 @@ from tests.support import replication
 from tests.support.processes import run_django
 from tests.support.server import GunicornServer
 
-pytestmark = [pytest.mark.slow, pytest.mark.mysql]
+pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db]
 
 MAX_LAG = 2
 CHECK_SECONDS = 0.5
@@ -27,7 +27,7 @@ ADMIN_USER, ADMIN_PASSWORD = "replica-admin", "replica-admin-password-9"
 
 
 @pytest.fixture(scope="module")
-def pair(django_db_blocker):
+def pair(django_db_setup, django_db_blocker):
     # The pair needs nothing of the suite's database, but runs in one of CI's passes: the MariaDB one.
     with django_db_blocker.unblock():
         mariadb = connection.vendor == "mysql" and connection.mysql_is_mariadb
