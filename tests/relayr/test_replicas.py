@@ -13,10 +13,10 @@ import pytest
 import requests
 from django.db import connection
 
+from harness.server import GunicornServer
 from tests.reliability.load import DATABASE_PATHS, Load
 from tests.support import replication
 from tests.support.processes import run_django
-from tests.support.server import GunicornServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db]
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import MySQLdb
 
-from .server import BASE_DIR, free_port
+from harness.server import BASE_DIR, free_port
 
 APP_USER, APP_PASSWORD, DATABASE = "relayr", "relayr-replica-test", "relayr"
 REPLICATION_USER, REPLICATION_PASSWORD = "replicator", "replicator-test"
