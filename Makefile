@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install system-deps run consume test lint migrations-check reliability bench bench-compare bench-mqtt ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
+.PHONY: install system-deps run consume test lint migrations-check reliability bench bench-scale bench-compare bench-mqtt ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
 
 ## install: the virtualenv with the app's and the tests' pinned requirements
 install: $(VENV)/.installed
@@ -155,6 +155,13 @@ mysql-up:
 ## mysql-down: stop that MySQL by its PID and unmount the chroot's /proc and /dev
 mysql-down:
 	bash .ci/mysql.sh down
+
+## bench-scale: W3's p50 at 10 thousand, 1 million and 10 million readings (one MariaDB database
+## each, relayr_scale_<size>, filled once), bytes per reading and each index's cost per insert;
+## writes bench/results/scale-latest.json. BENCH_SCALE_ARGS passes options (--sizes, --duration).
+bench-scale: install
+	@command -v wrk >/dev/null || { echo "make bench-scale needs wrk: make bench installs it"; exit 1; }
+	$(BIN)/python -m bench.scale $(BENCH_SCALE_ARGS)
 
 ## ci: what CI runs (MariaDB, MySQL, then SQLite)
 ci:

@@ -55,7 +55,7 @@ def _manage(url, *args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)  # noqa: S603
 
 
-def _measure(url):
+def measure(url):
     connection, _ = connect(url)
     with connection, connection.cursor() as cursor:
         cursor.execute("SELECT id FROM records_sensor WHERE name LIKE 'bench-%%' ORDER BY id")
@@ -74,10 +74,10 @@ def ensure(url, sensors, per_sensor, log=print):
     with server, server.cursor() as cursor:
         cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     _manage(url, "migrate", "--no-input", "--verbosity", "0")
-    data = _measure(url)
+    data = measure(url)
     if len(data.sensor_ids) < sensors or data.readings < sensors * per_sensor:
         log(f"generating {sensors} x {per_sensor:,} readings in {name} (once; later runs reuse them)")
         _manage(url, "generate_readings", "--sensors", str(sensors), "--per-sensor", str(per_sensor))
-        data = _measure(url)
+        data = measure(url)
     log(f"{name}: {len(data.sensor_ids)} bench sensors, {data.readings:,} readings")
     return data

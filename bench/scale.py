@@ -1,0 +1,202 @@
+"""`make bench-scale`: does a readings page cost the same at any table size?
+
+One database per size (BENCH_SCALE_DATABASE_URL with ``{size}`` in it,
+default relayr_scale_<size> on 127.0.0.1), each filled once with 100 bench
+sensors by ``generate_readings`` and kept for later runs. One gunicorn per
+size, all up together, with the response cache off (every request reaches
+the database); W3 (a random sensor's 100-reading page from a random point in
+its history) runs against each in interleaved rounds, as in `make bench`, so
+the sizes share the machine's drift. Then, from information_schema, the
+bytes on disk per reading (data and indexes), and what each index of the
+readings table costs an insert: the same rows inserted into copies of the
+table with and without it.
+
+    python -m bench.scale [--sizes 10000,1000000,10000000] [--duration 10] [--rounds 2]
+"""
+
+import argparse
+import json
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import dataset
+from .load import require_wrk
+from .run import PAGE, RESULTS_DIR, Bench, Workload
+from .server import Server
+
+SENSORS = 100
+INSERT_SAMPLE = 200_000  # rows inserted into each copy of the table for the index cost
+READINGS = "records_reading"
+
+
+def parse_args(argv):
+    env = os.environ.get
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--database-url", default=env("BENCH_SCALE_DATABASE_URL", "mysql://root@127.0.0.1:3306/relayr_scale_{size}")
+    )
+    parser.add_argument("--sizes", default="10000,1000000,10000000", help="readings per database, comma-separated")
+    parser.add_argument("--duration", type=int, default=10, help="measured seconds per size, over all rounds")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=int(env("WEB_CONCURRENCY", "4")))
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    return parser.parse_args(argv)
+
+
+def ensure(url, readings, log=print):
+    """The database at ``url`` with SENSORS bench sensors and ``readings`` readings, made once.
+
+    generate_readings makes the sensors; the readings come from MariaDB's
+    sequence engine in one INSERT ... SELECT per sensor, a reading a minute:
+    generate_readings sends every row from Python and would take most of an
+    hour for ten million on this machine.
+    """
+    data = dataset.ensure(url, SENSORS, 0, log=log)
+    per_sensor = readings // SENSORS
+    if data.readings < per_sensor * SENSORS:
+        log(f"filling {per_sensor * SENSORS:,} readings (once; later runs reuse them)")
+        connection, _ = dataset.connect(url)
+        with connection, connection.cursor() as cursor:
+            for sensor_id in data.sensor_ids:
+                cursor.execute(
+                    f"INSERT IGNORE INTO {READINGS} (sensor_id, recorded_at, value) "  # noqa: S608 - constants only
+                    "SELECT %s, TIMESTAMPADD(MINUTE, seq, '2024-01-01'), ROUND(50 + 40 * SIN(seq / 600), 3) "
+                    f"FROM seq_0_to_{per_sensor - 1}",
+                    [sensor_id],
+                )
+                connection.commit()
+        data = dataset.measure(url)
+    log(f"{data.readings:,} readings")
+    return data
+
+
+def disk_use(url):
+    """Bytes of the readings table's rows and of its indexes, per reading, after fresh statistics."""
+    connection, name = dataset.connect(url)
+    with connection, connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE TABLE {READINGS}")
+        cursor.fetchall()
+        cursor.execute(f"SELECT COUNT(*) FROM {READINGS}")  # noqa: S608 - a constant table name
+        [(count,)] = cursor.fetchall()
+        cursor.execute(
+            "SELECT data_length, index_length FROM information_schema.tables "
+            "WHERE table_schema = %s AND table_name = %s",
+            [name, READINGS],
+        )
+        data, index = cursor.fetchone()
+    return {
+        "readings": count,
+        "data_bytes": data,
+        "index_bytes": index,
+        "per_reading": round((data + index) / count, 1),
+    }
+
+
+def index_costs(url, rows=INSERT_SAMPLE):
+    """Microseconds per inserted row into copies of the readings table: with every index,
+    with the primary key only, and without each secondary index in turn."""
+    connection, _ = dataset.connect(url)
+    with connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT index_name FROM information_schema.statistics "
+            "WHERE table_schema = DATABASE() AND table_name = %s AND index_name <> 'PRIMARY'",
+            [READINGS],
+        )
+        secondary = sorted(row[0] for row in cursor.fetchall())
+        variants = {"all indexes": [], "primary key only": secondary}
+        variants.update({f"without {name}": [name] for name in secondary})
+        costs = {}
+        for label, dropped in variants.items():
+            cursor.execute("DROP TABLE IF EXISTS scale_insert_copy")
+            cursor.execute(f"CREATE TABLE scale_insert_copy LIKE {READINGS}")
+            for name in dropped:
+                cursor.execute(f"ALTER TABLE scale_insert_copy DROP INDEX `{name}`")
+            # Rows in arrival order: every sensor's readings interleaved by time, as devices send them.
+            began = time.perf_counter()
+            cursor.execute(
+                "INSERT INTO scale_insert_copy (sensor_id, recorded_at, value) "  # noqa: S608 - constants only
+                f"SELECT sensor_id, recorded_at, value FROM {READINGS} ORDER BY recorded_at, sensor_id LIMIT %s",
+                [rows],
+            )
+            connection.commit()
+            costs[label] = round((time.perf_counter() - began) / rows * 1e6, 2)
+        cursor.execute("DROP TABLE scale_insert_copy")
+    return {"rows": rows, "us_per_row": costs}
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.environ["WEB_CONCURRENCY"] = str(args.workers)
+    require_wrk()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    began = time.monotonic()
+    data = {size: ensure(args.database_url.format(size=size), size) for size in sizes}
+    bench = Bench(args)
+    readings = "/api/v1/sensors/{id}/readings?since=...&limit=100"
+    with Server(args.database_url.format(size=sizes[0])) as probe:
+        ready_path, _ = probe.wait_until_ok("/readyz")
+    servers = {}
+    try:
+        for size in sizes:
+            servers[size] = Server(data[size].url, env={"API_CACHE_SECONDS": "0"}).start()
+            servers[size].wait_until_ok(ready_path)
+        bench.measure(
+            [
+                Workload(
+                    f"W3 {size:,}",
+                    servers[size],
+                    f"/api/v1/sensors/{data[size].sensor_ids[0]}",
+                    readings,
+                    "readings",
+                    data[size],
+                )
+                for size in sizes
+            ]
+        )
+    finally:
+        for server in servers.values():
+            server.stop()
+            server.cleanup()
+    disk = {size: disk_use(data[size].url) for size in sizes}
+    summary = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.monotonic() - began, 1),
+        "page": PAGE,
+        "w3_nocache": {size: bench.results[f"W3 {size:,}"] for size in sizes},
+        "disk": disk,
+        "index_cost": index_costs(data[sizes[min(1, len(sizes) - 1)]].url),
+    }
+    print()
+    print(table(summary, sizes))
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    (args.results_dir / "scale-latest.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+
+
+def table(summary, sizes):
+    base = summary["w3_nocache"][sizes[0]]["p50_ms"]
+    lines = [
+        "| readings | W3 p50 ms | x smallest | W3 p99 ms | req/s | bytes per reading (data + indexes) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size in sizes:
+        w3, disk = summary["w3_nocache"][size], summary["disk"][size]
+        lines.append(
+            f"| {disk['readings']:,} | {w3['p50_ms']:.2f} | {w3['p50_ms'] / base:.2f} | {w3['p99_ms']:.2f} "
+            f"| {w3['rps']:,.0f} | {disk['per_reading']:.0f} ({disk['data_bytes'] / disk['readings']:.0f} + "
+            f"{disk['index_bytes'] / disk['readings']:.0f}) |"
+        )
+    cost = summary["index_cost"]
+    lines.append("")
+    lines.append(f"insert cost, us per row ({cost['rows']:,} rows in arrival order into a copy of the table):")
+    for label, value in cost["us_per_row"].items():
+        lines.append(f"  {label:<40} {value:6.2f}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
