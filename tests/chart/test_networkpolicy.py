@@ -1,6 +1,6 @@
 """The NetworkPolicies select the pods they mean to: MySQL, and the web and migration pods that may reach it."""
 
-from tests.chart.rendering import find, pod_templates
+from tests.chart.rendering import component, find, pod_templates
 
 
 def selects(selector, labels):
@@ -74,7 +74,7 @@ def database_ports(docs):
 def test_web_pods_may_reach_the_database_and_its_replicas(scenario):
     """Any policy restricting the web pods' egress must let them reach every database port."""
     _, docs = scenario
-    web = find(docs, "Deployment")["spec"]["template"]["metadata"]["labels"]
+    web = component(docs, "Deployment", "web")["spec"]["template"]["metadata"]["labels"]
     egress = [
         doc["spec"]
         for doc in docs
