@@ -1,9 +1,12 @@
 """Fixtures for the tests that run relayr under a real gunicorn."""
 
+import contextlib
+
 import pytest
 from django.db import connection
 
-from harness.server import database_url, migrated_sqlite_url
+from harness.server import GunicornServer, database_url, migrated_sqlite_url
+from tests.support.tcp_proxy import TcpProxy
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +36,21 @@ def chroot_mysql(django_db_setup, django_db_blocker):
     if server.kind != "mysql-chroot":
         pytest.skip("needs the MySQL of .ci/mysql.sh (root on its socket); this run is on MariaDB")
     return server
+
+
+@pytest.fixture
+def proxied_server(request):
+    """Starts gunicorn on the test database through a TcpProxy the test can cut:
+    ``proxy, server = proxied_server(env, workers=3)``. MariaDB/MySQL only."""
+    if connection.vendor != "mysql":
+        pytest.skip("the proxy sits in front of MariaDB/MySQL")
+    request.getfixturevalue("server_database_url")  # the test database exists and is migrated
+    settings = connection.settings_dict
+    with contextlib.ExitStack() as stack:
+
+        def start(env, workers=3):
+            proxy = stack.enter_context(TcpProxy(settings["HOST"] or "127.0.0.1", settings["PORT"] or 3306))
+            url = database_url(settings, host=proxy.host, port=proxy.port)
+            return proxy, stack.enter_context(GunicornServer(url, workers=workers, env=env))
+
+        yield start

@@ -10,12 +10,10 @@ import concurrent.futures
 import time
 
 import pytest
-from django.db import connection
 
-from harness.server import GunicornServer, database_url
 from tests.assertions import assert_error
 from tests.support.metrics import sample_sum
-from tests.support.tcp_proxy import BLACKHOLE, TcpProxy
+from tests.support.tcp_proxy import BLACKHOLE
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db]
 
@@ -31,16 +29,10 @@ WORKERS = 3
 
 
 @pytest.fixture
-def proxy_and_server(request):
-    if connection.vendor != "mysql":
-        pytest.skip("the proxy sits in front of MariaDB/MySQL")
-    request.getfixturevalue("server_database_url")
-    settings = connection.settings_dict
-    with TcpProxy(settings["HOST"] or "127.0.0.1", settings["PORT"] or 3306) as proxy:
-        url = database_url(settings, host=proxy.host, port=proxy.port)
-        with GunicornServer(url, workers=WORKERS, env=SERVER_ENV) as server:
-            warm_up(server)
-            yield proxy, server
+def proxy_and_server(proxied_server):
+    proxy, server = proxied_server(SERVER_ENV, workers=WORKERS)
+    warm_up(server)
+    return proxy, server
 
 
 def warm_up(server):

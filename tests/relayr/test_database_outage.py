@@ -9,12 +9,10 @@ import json
 import time
 
 import pytest
-from django.db import connection
 
-from harness.server import GunicornServer, database_url
 from tests.assertions import assert_error
 from tests.support.metrics import sample_sum
-from tests.support.tcp_proxy import BLACKHOLE, TcpProxy
+from tests.support.tcp_proxy import BLACKHOLE
 
 # django_db: the server must read the test database, not the one DATABASE_URL names.
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -30,17 +28,11 @@ API = "/api/v1/sensors"
 
 
 @pytest.fixture
-def proxy_and_server(request):
-    if connection.vendor != "mysql":
-        pytest.skip("the proxy sits in front of MariaDB/MySQL")
-    request.getfixturevalue("server_database_url")  # the test database exists and is migrated
-    settings = connection.settings_dict
-    with TcpProxy(settings["HOST"] or "127.0.0.1", settings["PORT"] or 3306) as proxy:
-        url = database_url(settings, host=proxy.host, port=proxy.port)
-        with GunicornServer(url, workers=3, env=SERVER_ENV) as server:
-            for _ in range(9):  # every worker holds a database connection
-                assert server.get(API).status_code == 200
-            yield proxy, server
+def proxy_and_server(proxied_server):
+    proxy, server = proxied_server(SERVER_ENV)
+    for _ in range(9):  # every worker holds a database connection
+        assert server.get(API).status_code == 200
+    return proxy, server
 
 
 class Response:
@@ -93,9 +85,11 @@ def test_a_reset_database_gives_prompt_503s_and_recovers_without_restart(proxy_a
     assert server.get("/readyz").status_code == 200
     assert server.worker_pids() == workers, "workers were replaced"
     metrics = server.get("/metrics").text
-    # Each worker tried once; its circuit breaker answered the rest without trying.
-    assert sample_sum(metrics, "django_db_new_connection_errors_total") >= 3, "refused connections not counted"
-    assert sample_sum(metrics, "relayr_database_breaker_opens_total") >= 3
+    # A worker that met the outage tried once; its circuit breaker answered its later requests
+    # without trying until its interval ended (which workers the six reached is up to the kernel).
+    errors = sample_sum(metrics, "django_db_new_connection_errors_total")
+    opens = sample_sum(metrics, "relayr_database_breaker_opens_total")
+    assert 1 <= errors <= 6 and 1 <= opens <= 6, (errors, opens)
 
     warnings = [json.loads(line) for line in server.stdout_lines() if '"database unavailable"' in line]
     assert any("Traceback" in entry.get("exception", "") for entry in warnings), warnings

@@ -10,12 +10,9 @@ hold, the client gets the usual 503.
 import time
 
 import pytest
-from django.db import connection
 
-from harness.server import GunicornServer, database_url
 from records.models import Sensor
 from tests.support.metrics import sample_sum
-from tests.support.tcp_proxy import TcpProxy
 
 # Committed changes the server can see; serialized_rollback restores the seed sensors after.
 pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -32,16 +29,8 @@ PATH = "/api/v1/sensors?limit=5"
 
 
 @pytest.fixture
-def proxy_and_server(request):
-    if connection.vendor != "mysql":
-        pytest.skip("the proxy sits in front of MariaDB/MySQL")
-    request.getfixturevalue("server_database_url")
-    settings = connection.settings_dict
-    with TcpProxy(settings["HOST"] or "127.0.0.1", settings["PORT"] or 3306) as proxy:
-        url = database_url(settings, host=proxy.host, port=proxy.port)
-        # One worker: every request meets the same cache.
-        with GunicornServer(url, workers=1, env=SERVER_ENV) as server:
-            yield proxy, server
+def proxy_and_server(proxied_server):
+    return proxied_server(SERVER_ENV, workers=1)  # one worker: every request meets the same cache
 
 
 def test_a_cached_body_answers_during_an_outage_until_the_stale_bound(proxy_and_server):
