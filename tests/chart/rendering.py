@@ -60,6 +60,9 @@ def pod_templates(docs):
         elif doc["kind"] in {"Deployment", "StatefulSet", "Job", "DaemonSet"}:
             template = doc["spec"]["template"]
             yield doc, template["metadata"], template["spec"]
+        elif doc["kind"] == "CronJob":
+            template = doc["spec"]["jobTemplate"]["spec"]["template"]
+            yield doc, template["metadata"], template["spec"]
 
 
 def containers(pod_spec):
