@@ -34,8 +34,8 @@ class Dataset:
         }
 
 
-def connect(url, database=True):
-    """A mysqlclient connection for a mysql:// URL, and the database name in it."""
+def connect(url, database=True, **extra):
+    """A mysqlclient connection for a mysql:// URL, and the database name in it; ``extra`` adds connect options."""
     config = dj_database_url.parse(url)
     options = {
         "host": config["HOST"] or "127.0.0.1",
@@ -46,7 +46,7 @@ def connect(url, database=True):
     }
     if database:
         options["database"] = config["NAME"]
-    return MySQLdb.connect(**options), config["NAME"]
+    return MySQLdb.connect(**options, **extra), config["NAME"]
 
 
 def _manage(url, *args):

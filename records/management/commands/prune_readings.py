@@ -56,20 +56,20 @@ class Command(BaseCommand):
         cutoff = self._cutoff(older_than, before)
         shown = cutoff.isoformat().replace("+00:00", "Z")
         old = Reading.objects.filter(recorded_at__lt=cutoff)
-        if dry_run:
-            self.stdout.write(f"dry run: would delete {old.count():,} readings recorded before {shown}")
-            return
         self.stop = None
         previous = {sig: signal.signal(sig, self._request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            removed, batches, longest, seconds = self._prune(old)
+            removed, batches, longest, seconds = self._prune(old, delete=not dry_run)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        summary = (
-            f"deleted {removed:,} readings recorded before {shown} in {batches:,} batches, {seconds:.1f} s "
-            f"(longest delete {longest:.2f} s)"
-        )
+        if dry_run:
+            summary = f"dry run: would delete {removed:,} readings recorded before {shown}"
+        else:
+            summary = (
+                f"deleted {removed:,} readings recorded before {shown} in {batches:,} batches, {seconds:.1f} s "
+                f"(longest delete {longest:.2f} s)"
+            )
         if self.stop:
             raise CommandError(f"stopped by {self.stop}: {summary}; run again to delete the rest")
         self.stdout.write(summary)
@@ -88,7 +88,8 @@ class Command(BaseCommand):
     def _request_stop(self, signum, frame):
         self.stop = signal.Signals(signum).name
 
-    def _prune(self, old):
+    def _prune(self, old, delete):
+        """Walks the old readings in batches, deleting each (or, for a dry run, counting it)."""
         progress = Progress(sys.stderr)
         size, removed, batches, longest = min(FIRST_BATCH, self.max_batch), 0, 0, 0.0
         began, after = time.monotonic(), None
@@ -101,17 +102,20 @@ class Command(BaseCommand):
                 if not keys:
                     break
                 started = time.monotonic()
-                deleted, _ = Reading.objects.filter(id__in=[key[1] for key in keys]).delete()
+                if delete:
+                    deleted, _ = Reading.objects.filter(id__in=[key[1] for key in keys]).delete()
+                else:
+                    deleted = len(keys)
                 took = time.monotonic() - started
             except DatabaseError as error:
                 raise CommandError(f"database error after deleting {removed:,} readings: {error}") from None
             after = keys[-1]
             removed, batches, longest = removed + deleted, batches + 1, max(longest, took)
             # Aim each delete at TARGET_SECONDS: grow while under half of it, shrink when over.
-            if took < TARGET_SECONDS / 2:
+            if took < TARGET_SECONDS / 2 or not delete:
                 size = min(size * 2, self.max_batch)
             elif took > TARGET_SECONDS:
                 size = max(size // 2, 1)
-            progress.show(f"deleted {removed:,} readings, up to {after[0].isoformat()}")
+            progress.show(f"{'deleted' if delete else 'counted'} {removed:,} readings, up to {after[0].isoformat()}")
         progress.clear()
         return removed, batches, longest, time.monotonic() - began
