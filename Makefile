@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install system-deps run consume test lint migrations-check reliability bench bench-scale bench-compare bench-mqtt ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
+.PHONY: install system-deps run consume test lint migrations-check reliability bench bench-scale bench-compare bench-mqtt bench-ingest bench-prune ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
 
 ## install: the virtualenv with the app's and the tests' pinned requirements
 install: $(VENV)/.installed
@@ -146,6 +146,16 @@ bench-compare: install
 ## Mosquitto of its own; writes bench/results/mqtt-*.json. BENCH_MQTT_ARGS passes options (--rows, --per-message).
 bench-mqtt: install
 	$(BIN)/python -m bench.mqtt_ingest $(BENCH_MQTT_ARGS)
+
+## bench-ingest: import_readings against MariaDB's LOAD DATA LOCAL INFILE of the same 1,000,000-row CSV,
+## side by side (BENCH_INGEST_DATABASE_URL, default relayr_bench_ingest); exits 1 below 0.3 x its rate
+bench-ingest: install
+	$(BIN)/python -m bench.ingest $(BENCH_ARGS)
+
+## bench-prune: W3's p99 alone and while prune_readings deletes (BENCH_PRUNE_DATABASE_URL, default
+## relayr_bench_prune); exits 1 when pruning more than doubles it. Needs wrk, like make bench
+bench-prune: install
+	$(BIN)/python -m bench.prune $(BENCH_ARGS)
 
 ## mysql-up: MySQL 9 from Debian sid in a chroot on 127.0.0.1:3406 (root; the first run builds the chroot
 ## into .cache/mysql-sid, about 0.6 GB); a fresh, empty server each time. See .ci/mysql.sh
