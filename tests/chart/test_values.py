@@ -44,6 +44,11 @@ def test_the_schema_rejects_wrong_values_with_a_clear_message(helm, setting, mes
             "connection budget 164 (max web pods 81 x WEB_CONCURRENCY 2 + migration Job + 1 spare)"
             " must stay below max_connections 151",
         ),
+        (
+            ["autoscaling.enabled=true", "autoscaling.maxReplicas=73", "retention.enabled=true"],
+            "connection budget 151 (max web pods 74 x WEB_CONCURRENCY 2 + migration Job + retention CronJob + 1 spare)"
+            " must stay below max_connections 151",
+        ),
     ],
 )
 def test_impossible_combinations_fail_with_one_message(helm, settings, message):

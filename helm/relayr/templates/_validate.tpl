@@ -27,10 +27,12 @@
 {{- /* Each gunicorn worker keeps at most one connection; the Job and one operator session come on top. */}}
 {{- /* Each ingest pod holds one connection too. */}}
 {{- $ingestPods := ternary .Values.ingest.replicaCount 0 .Values.ingest.enabled | int }}
-{{- $budget := add (mul (include "relayr.maxWebPods" . | int) (include "relayr.webConcurrency" . | int)) $ingestPods 2 }}
+{{- /* The retention CronJob's pod one more (concurrencyPolicy Forbid: never two at once). */}}
+{{- $retention := ternary 1 0 .Values.retention.enabled }}
+{{- $budget := add (mul (include "relayr.maxWebPods" . | int) (include "relayr.webConcurrency" . | int)) $ingestPods 2 $retention }}
 {{- if ge (int $budget) $maxConnections }}
 {{- $ingestTerm := ternary (printf " + %d ingest pods" $ingestPods) "" (gt $ingestPods 0) }}
-{{- $errors = append $errors (printf "connection budget %d (max web pods %s x WEB_CONCURRENCY %s%s + migration Job + 1 spare) must stay below max_connections %d: lower autoscaling.maxReplicas, the worker count or ingest.replicaCount, or raise mysql.maxConnections" (int $budget) (include "relayr.maxWebPods" .) (include "relayr.webConcurrency" .) $ingestTerm $maxConnections) }}
+{{- $errors = append $errors (printf "connection budget %d (max web pods %s x WEB_CONCURRENCY %s%s + migration Job%s + 1 spare) must stay below max_connections %d: lower autoscaling.maxReplicas, the worker count or ingest.replicaCount, or raise mysql.maxConnections" (int $budget) (include "relayr.maxWebPods" .) (include "relayr.webConcurrency" .) $ingestTerm (ternary " + retention CronJob" "" .Values.retention.enabled) $maxConnections) }}
 {{- end }}
 {{- end }}
 {{- with .Values.externalDatabase.tls }}
