@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from records.models import Reading
-from tests.records.test_import_readings_process import count, manage, url  # noqa: F401 - the shared fixture
+from tests.records.test_import_readings_process import COMMITTED, count, manage, url  # noqa: F401 - the shared fixture
 from tests.support.server import BASE_DIR
 
 
@@ -55,6 +55,7 @@ def test_a_bound_is_required_and_only_one():
 
 
 @pytest.mark.slow
+@COMMITTED
 def test_sigterm_stops_after_the_batch_in_hand_and_a_rerun_finishes(url):  # noqa: F811
     assert manage(url, "generate_readings", "--sensors", "20", "--per-sensor", "5000").returncode == 0
     total = count(url)
