@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.support.server import database_url
+from harness.server import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 

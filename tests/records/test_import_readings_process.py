@@ -19,8 +19,8 @@ import MySQLdb
 import pytest
 from django.db import connection
 
+from harness.server import BASE_DIR, database_url, migrated_sqlite_url
 from tests.support.processes import run_django
-from tests.support.server import BASE_DIR, database_url, migrated_sqlite_url
 
 SENSORS, MINUTES = 5, 20_000
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
+from harness.server import BASE_DIR
 from records.models import Reading
 from tests.records.test_import_readings_process import COMMITTED, count, manage, url  # noqa: F401 - the shared fixture
-from tests.support.server import BASE_DIR
 
 
 def prune(*args):
