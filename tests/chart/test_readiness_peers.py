@@ -2,16 +2,20 @@
 
 from django.conf import settings
 
-from tests.chart.rendering import find
+from tests.chart.rendering import component, find
+
+
+def web_deployment(docs):
+    return component(docs, "Deployment", "web")
 
 
 def web_container(docs):
-    return find(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    return web_deployment(docs)["spec"]["template"]["spec"]["containers"][0]
 
 
 def test_peers_resolve_through_a_headless_service_that_lists_unready_pods(scenario):
     _, docs = scenario
-    deployment = find(docs, "Deployment")
+    deployment = web_deployment(docs)
     env = {entry["name"]: entry for entry in web_container(docs)["env"]}
     host, _, port = env["READINESS_PEERS"]["value"].rpartition(":")
     name, namespace = host.split(".")[:2]
