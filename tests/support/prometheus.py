@@ -11,16 +11,15 @@ second and evaluates rules every second; the test stops it (SIGTERM) and removes
 
 import contextlib
 import shutil
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import requests
 import yaml
 
 from harness.server import free_port
 from tests.chart.rendering import NAMESPACE, RELEASE, render
+
+from .daemon import Daemon
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
@@ -38,13 +37,15 @@ def chart_rule_groups(*values):
     return rule["spec"]["groups"]
 
 
-class Prometheus:
+class Prometheus(Daemon):
+    name = "prometheus"
+    stop_timeout = 20
+
     def __init__(self, targets, rules=(), interval="1s"):
         self.targets, self.rules, self.interval = list(targets), list(rules), interval
-        self.process = None
 
     def start(self):
-        self.workdir = Path(tempfile.mkdtemp(prefix="relayr-prometheus-"))
+        self.make_workdir()
         (self.workdir / "rules.yaml").write_text(yaml.safe_dump({"groups": self.rules}))
         config = {
             "global": {"scrape_interval": self.interval, "evaluation_interval": self.interval},
@@ -60,18 +61,14 @@ class Prometheus:
         (self.workdir / "prometheus.yml").write_text(yaml.safe_dump(config))
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self._log = open(self.workdir / "prometheus.log", "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
+        self.spawn(
             [
                 PROMETHEUS,
                 f"--config.file={self.workdir / 'prometheus.yml'}",
                 f"--storage.tsdb.path={self.workdir / 'data'}",
                 f"--web.listen-address=127.0.0.1:{self.port}",
                 "--web.enable-lifecycle",
-            ],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            ]
         )
         try:
             self._wait_until_ready()
@@ -90,27 +87,6 @@ class Prometheus:
                     return
             time.sleep(0.2)
         raise TimeoutError(f"prometheus not ready after {timeout} s:\n{self.output()}")
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self._log.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def output(self):
-        self._log.flush()
-        return (self.workdir / "prometheus.log").read_text(errors="replace")
 
     def api(self, path, **params):
         response = requests.get(f"{self.base_url}/api/v1/{path}", params=params, timeout=10)

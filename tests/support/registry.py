@@ -7,22 +7,23 @@ with Registry() as registry:
 
 import contextlib
 import shutil
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import requests
 import yaml
 
 from harness.server import free_port
 
+from .daemon import Daemon
+
 DOCKER_REGISTRY = shutil.which("docker-registry") or "/usr/bin/docker-registry"
 
 
-class Registry:
+class Registry(Daemon):
+    name = "registry"
+
     def start(self):
-        self.workdir = Path(tempfile.mkdtemp(prefix="relayr-registry-"))
+        self.make_workdir()
         self.port = free_port()
         self.host = f"127.0.0.1:{self.port}"
         config = {
@@ -32,13 +33,7 @@ class Registry:
             "http": {"addr": self.host},
         }
         (self.workdir / "config.yml").write_text(yaml.safe_dump(config))
-        self._log = open(self.workdir / "registry.log", "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [DOCKER_REGISTRY, "serve", str(self.workdir / "config.yml")],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.spawn([DOCKER_REGISTRY, "serve", str(self.workdir / "config.yml")])
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -49,27 +44,6 @@ class Registry:
             time.sleep(0.1)
         self.stop()
         raise TimeoutError(f"docker-registry not up after 20 s:\n{self.output()}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self._log.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def output(self):
-        self._log.flush()
-        return (self.workdir / "registry.log").read_text(errors="replace")
 
     def repositories(self):
         return requests.get(f"http://{self.host}/v2/_catalog", timeout=5).json()["repositories"]
