@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.expected_conditions import staleness_of
 
@@ -41,7 +41,20 @@ def log_in(driver, base, password):
     driver.find_element("name", "password").send_keys(password)
     submit = driver.find_element("css selector", "input[type=submit]")
     submit.click()
-    wait_for(driver, staleness_of(submit))  # the answer has replaced the form
+    wait_for(driver, replaced(submit))  # the answer has replaced the form
+
+
+def replaced(element):
+    """staleness_of, also when Chrome reports the old document's node in its own words
+    ("Node with given id does not belong to the document") mid-navigation."""
+
+    def condition(driver):
+        try:
+            return staleness_of(element)(driver)
+        except WebDriverException as exc:
+            return "does not belong to the document" in exc.msg
+
+    return condition
 
 
 @pytest.fixture
