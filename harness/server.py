@@ -35,6 +35,21 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 SECRET_KEY = "test-only-not-secret-gunicorn"  # noqa: S105 - obviously fake, for local servers
 
 
+def wait_until_ready(name, process, ready, timeout, output):
+    """Poll ``ready()`` (an HTTP check: a refused connection counts as not yet)
+    until it is true; fail at once when ``process`` exits, else after ``timeout``
+    seconds, either way with what ``output()`` says the server printed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{output()}")
+        with contextlib.suppress(requests.RequestException):
+            if ready():
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"{name} not ready after {timeout} s:\n{output()}")
+
+
 def free_port():
     """A TCP port nobody listens on right now (the OS picks it)."""
     with socket.socket() as sock:
@@ -162,15 +177,10 @@ class GunicornServer:
         return self
 
     def _wait_until_ready(self):
-        deadline = time.monotonic() + self.startup_timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.output()}")
-            with contextlib.suppress(requests.RequestException):
-                if self.get("/livez", timeout=2).status_code == 200 and len(self.worker_pids()) >= self.workers:
-                    return
-            time.sleep(0.1)
-        raise TimeoutError(f"gunicorn not ready after {self.startup_timeout} s:\n{self.output()}")
+        def ready():
+            return self.get("/livez", timeout=2).status_code == 200 and len(self.worker_pids()) >= self.workers
+
+        wait_until_ready("gunicorn", self.process, ready, self.startup_timeout, self.output)
 
     def stop(self, timeout=15, graceful=False):
         """SIGQUIT the master (quick shutdown; ``graceful=True``: SIGTERM, which

@@ -9,14 +9,13 @@ It listens on a free port of 127.0.0.1 with its own temporary data directory, sc
 second and evaluates rules every second; the test stops it (SIGTERM) and removes the directory.
 """
 
-import contextlib
 import shutil
 import time
 
 import requests
 import yaml
 
-from harness.server import free_port
+from harness.server import free_port, wait_until_ready
 from tests.chart.rendering import NAMESPACE, RELEASE, render
 
 from .daemon import Daemon
@@ -78,15 +77,10 @@ class Prometheus(Daemon):
         return self
 
     def _wait_until_ready(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"prometheus exited with {self.process.returncode}:\n{self.output()}")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(self.base_url + "/-/ready", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.2)
-        raise TimeoutError(f"prometheus not ready after {timeout} s:\n{self.output()}")
+        def ready():
+            return requests.get(self.base_url + "/-/ready", timeout=2).status_code == 200
+
+        wait_until_ready("prometheus", self.process, ready, timeout, self.output)
 
     def api(self, path, **params):
         response = requests.get(f"{self.base_url}/api/v1/{path}", params=params, timeout=10)

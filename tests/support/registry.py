@@ -5,14 +5,12 @@ with Registry() as registry:
     registry.repositories()        # from the registry's catalog API
 """
 
-import contextlib
 import shutil
-import time
 
 import requests
 import yaml
 
-from harness.server import free_port
+from harness.server import free_port, wait_until_ready
 
 from .daemon import Daemon
 
@@ -34,16 +32,15 @@ class Registry(Daemon):
         }
         (self.workdir / "config.yml").write_text(yaml.safe_dump(config))
         self.spawn([DOCKER_REGISTRY, "serve", str(self.workdir / "config.yml")])
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"docker-registry exited:\n{self.output()}")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"http://{self.host}/v2/", timeout=2).status_code == 200:
-                    return self
-            time.sleep(0.1)
-        self.stop()
-        raise TimeoutError(f"docker-registry not up after 20 s:\n{self.output()}")
+        try:
+            wait_until_ready("docker-registry", self.process, self._answers, 20, self.output)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _answers(self):
+        return requests.get(f"http://{self.host}/v2/", timeout=2).status_code == 200
 
     def repositories(self):
         return requests.get(f"http://{self.host}/v2/_catalog", timeout=5).json()["repositories"]
