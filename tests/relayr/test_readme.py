@@ -114,6 +114,13 @@ def wait_for(url, timeout=120, process=None):
     raise AssertionError(f"{url} did not answer 200 within {timeout} s")
 
 
+def start(command, clone, env):
+    """A server the README starts, in its own process group so ``stop`` ends all of it."""
+    return subprocess.Popen(  # noqa: S603 - the README's own command
+        command, cwd=clone, env=env, text=True, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+
 def stop(process):
     os.killpg(process.pid, signal.SIGTERM)
     try:
@@ -132,15 +139,7 @@ def test_local_development_commands_work_verbatim(fresh_clone, tmp_path):
         if "manage.py runserver" in line:
             port = int(line.rsplit(":", 1)[1])
             line = line.replace(str(port), str(free_port()))
-            server = subprocess.Popen(
-                ["bash", "-c", f"exec {line}"],
-                cwd=fresh_clone,
-                env=env,
-                text=True,
-                start_new_session=True,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-            )
+            server = start(["bash", "-c", f"exec {line}"], fresh_clone, env)
             try:
                 address = line.rsplit(" ", 1)[1]
                 wait_for(f"http://{address}/api/v1/sensors", process=server)
@@ -166,15 +165,7 @@ def readme_api_examples(port):
 def test_make_run_serves_the_readme_examples_metrics_and_admin(fresh_clone, tmp_path):
     port = free_port()
     env = newcomer_env(tmp_path)
-    server = subprocess.Popen(
-        ["make", "run", f"PORT={port}"],
-        cwd=fresh_clone,
-        env=env,
-        text=True,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server = start(["make", "run", f"PORT={port}"], fresh_clone, env)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/readyz", timeout=240, process=server)
