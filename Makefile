@@ -6,17 +6,28 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install system-deps run consume test lint migrations-check reliability bench bench-scale bench-compare bench-mqtt bench-ingest bench-prune ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
+.PHONY: install requirements system-deps run consume test lint migrations-check reliability bench bench-scale bench-compare bench-mqtt bench-ingest bench-prune ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
 
-## install: the virtualenv with the app's and the tests' pinned requirements
+## install: the virtualenv with the app's and the tests' pinned requirements, every file hash-checked
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements/base.txt requirements/test.txt
 	@$(MAKE) --no-print-directory system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements/test.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
 	touch $@
+
+## requirements: compile requirements/*.in into requirements/*.txt with uv (settings: pyproject.toml's
+## [tool.uv.pip]), keeping today's pins; UPGRADE=django moves one package to its newest allowed release,
+## UPGRADE=all every one. Commit the .in and .txt files together. (REQUIREMENTS_OUT: where the .txt files
+## go; tests/relayr/test_requirements.py compiles into a copy to find a stale one.)
+REQUIREMENTS_OUT ?= requirements
+requirements: install
+	@for name in base test tools; do \
+	  $(BIN)/uv pip compile --quiet $(if $(filter all,$(UPGRADE)),--upgrade,$(addprefix --upgrade-package ,$(UPGRADE))) \
+	    requirements/$$name.in --output-file $(REQUIREMENTS_OUT)/$$name.txt || exit 1; \
+	done
 
 ## system-deps: Python 3.11+ with venv, and the C client library and compiler mysqlclient builds against
 system-deps:

@@ -44,7 +44,7 @@ fi
 if [ ! -f "$TOOLS/venv/.installed" ] || [ requirements/tools.txt -nt "$TOOLS/venv/.installed" ]; then
   "$PYTHON" -m venv "$TOOLS/venv"
   "$TOOLS/venv/bin/pip" install --quiet --upgrade pip
-  "$TOOLS/venv/bin/pip" install --quiet -r requirements/tools.txt
+  "$TOOLS/venv/bin/pip" install --quiet --require-hashes -r requirements/tools.txt
   touch "$TOOLS/venv/.installed"
 fi
 for tool in kubernetes-validate checkov hadolint; do

@@ -39,3 +39,10 @@ def test_multi_stage_on_one_pinned_slim_python():
     for image, name in stages:
         # Same image everywhere: the builder's virtualenv is copied into the runtime stage as is.
         assert PINNED_SLIM_PYTHON.match(image), f"{name}: {image} is not a pinned slim tag"
+
+
+def test_builder_installs_only_base_txt_hash_checked():
+    text = DOCKERFILE.read_text()
+    assert "COPY requirements/base.txt /tmp/requirements.txt" in text
+    (install,) = re.findall(r"pip install .*--requirement /tmp/requirements.txt", text)
+    assert "--require-hashes" in install

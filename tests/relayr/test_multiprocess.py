@@ -1,15 +1,14 @@
 """The one private prometheus_client use (relayr.observability.multiprocess.add_values)."""
 
 from importlib.metadata import version
-from pathlib import Path
 
 import prometheus_client
 from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
 
 from relayr.observability.multiprocess import add_values
+from tests.support.requirements import version_of
 
-REPO = Path(__file__).resolve().parents[2]
 # The prometheus_client release add_values was checked against. A new pin
 # fails here until someone checks that mmap_dict still reads and writes the
 # same files (and that no public API does this yet), then updates this line.
@@ -17,8 +16,7 @@ CHECKED_VERSION = "0.26.0"
 
 
 def test_prometheus_client_is_the_checked_version():
-    pins = (REPO / "requirements" / "base.txt").read_text().splitlines()
-    assert f"prometheus-client=={CHECKED_VERSION}" in pins
+    assert version_of("prometheus-client") == CHECKED_VERSION
     assert version("prometheus-client") == CHECKED_VERSION
 
 
