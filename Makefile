@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install requirements system-deps run consume test lint migrations-check reliability bench bench-scale bench-compare bench-mqtt bench-ingest bench-prune ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
+.PHONY: install requirements version system-deps run consume test lint migrations-check reliability bench bench-scale bench-compare bench-mqtt bench-ingest bench-prune ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
 
 ## install: the virtualenv with the app's and the tests' pinned requirements, every file hash-checked
 install: $(VENV)/.installed
@@ -28,6 +28,10 @@ requirements: install
 	  $(BIN)/uv pip compile --quiet $(if $(filter all,$(UPGRADE)),--upgrade,$(addprefix --upgrade-package ,$(UPGRADE))) \
 	    requirements/$$name.in --output-file $(REQUIREMENTS_OUT)/$$name.txt || exit 1; \
 	done
+
+## version: relayr's version, written once in relayr/__init__.py
+version:
+	@sed -n 's/^__version__ = "\(.*\)"$$/\1/p' relayr/__init__.py
 
 ## system-deps: Python 3.11+ with venv, and the C client library and compiler mysqlclient builds against
 system-deps:
