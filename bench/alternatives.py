@@ -63,8 +63,10 @@ def _orm():
         if until is not None:
             rows = rows.filter(recorded_at__lt=until)
         if window.after is not None:
-            rows = rows.filter(recorded_at__gt=window.after)
-        page = rows.order_by("recorded_at").values_list("recorded_at", "value")[: window.size]
+            past = {"recorded_at__lt" if window.descending else "recorded_at__gt": window.after}
+            rows = rows.filter(**past)
+        order = "-recorded_at" if window.descending else "recorded_at"
+        page = rows.order_by(order).values_list("recorded_at", "value")[: window.size]
         # The cursor signs the last item's key: text, as the fixed SQL gives it.
         items = [{"recorded_at": at.isoformat(), "value": value} for at, value in page]
         if not items and not Sensor.objects.filter(pk=sensor_id).exists():

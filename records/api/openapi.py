@@ -129,6 +129,11 @@ def document():
         _query("since", {"type": "string", "format": "date-time"}, "Inclusive lower bound (ISO 8601)."),
         _query("until", {"type": "string", "format": "date-time"}, "Exclusive upper bound (ISO 8601)."),
     ]
+    order = _query(
+        "order",
+        {"type": "string", "enum": ["asc", "desc"], "default": "asc"},
+        "`asc`: oldest first; `desc`: newest first. A cursor continues the order it was issued for.",
+    )
     list_filters = [
         _query("type", {"type": "string", "maxLength": 200}, "Exact sensor type."),
         _query("is_active", {"type": "boolean"}, "Active or inactive sensors only."),
@@ -166,9 +171,9 @@ def document():
             ),
             "/api/v1/sensors/{id}/readings": _get(
                 "listReadings",
-                "One sensor's readings in a time window, ascending",
+                "One sensor's readings in a time window, oldest or newest first",
                 _ok("A page of readings.", "#/components/schemas/ReadingPage"),
-                [sensor_id, *since_until, limit, cursor],
+                [sensor_id, *since_until, order, limit, cursor],
                 errors=("400", "404", "405", "503"),
             ),
             "/sensors": _get(

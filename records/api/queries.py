@@ -72,11 +72,12 @@ def sensor(pk):
 def readings(sensor_id, window, *, since=None, until=None):
     """A window of one sensor's readings as JSON objects, or None when the sensor does not exist.
 
-    The page walks the (sensor, recorded_at, value) index in order and stops
-    after ``window.size`` rows, with no sort and no row lookups, at any table
-    size. Only an empty page asks whether the sensor exists: a reading
-    implies its sensor. (Folding that question into the page's query with a
-    UNION made MariaDB build a temporary table for every page.)
+    The page walks the (sensor, recorded_at, value) index in the window's
+    direction (backwards for newest first) and stops after ``window.size``
+    rows, with no sort and no row lookups, at any table size. Only an empty
+    page asks whether the sensor exists: a reading implies its sensor.
+    (Folding that question into the page's query with a UNION made MariaDB
+    build a temporary table for every page.)
     """
     where, params = ["sensor_id = %s"], [sensor_id]
     for operator, value in ((">=", since), ("<", until)):

@@ -13,7 +13,8 @@ from relayr.http.responses import json_response
 from . import queries
 
 LIST_PARAMETERS = {"type", "is_active", "search", "limit", "cursor"}
-READINGS_PARAMETERS = {"since", "until", "limit", "cursor"}
+READINGS_PARAMETERS = {"since", "until", "order", "limit", "cursor"}
+ORDERS = ("asc", "desc")  # the first is the default
 SENSOR_PAGES = Paginator("sensors", Key("id"))
 READING_PAGES = Paginator("readings", Key("recorded_at", instant))
 
@@ -47,6 +48,7 @@ def sensor_readings(request, pk):
     params.check_known(request, READINGS_PARAMETERS)
     sensor_id = _sensor_id(pk)
     since, until = params.get_datetime(request, "since"), params.get_datetime(request, "until")
+    descending = params.get_choice(request, "order", ORDERS) == "desc"
 
     def fetch(window):
         readings = queries.readings(sensor_id, window, since=since, until=until)
@@ -54,7 +56,7 @@ def sensor_readings(request, pk):
             raise not_found(f"No sensor with id {pk}.")
         return readings
 
-    return json_response(READING_PAGES.page(request, fetch, scope=sensor_id))
+    return json_response(READING_PAGES.page(request, fetch, scope=sensor_id, descending=descending))
 
 
 def legacy_sensor_list(request):

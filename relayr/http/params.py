@@ -57,6 +57,16 @@ def get_bool(request, name):
     raise invalid_parameter(name, "must be true or false")
 
 
+def get_choice(request, name, choices):
+    """One of ``choices`` (the first when the parameter is absent), exactly as written."""
+    raw = get_text(request, name)
+    if raw is None:
+        return choices[0]
+    if raw not in choices:
+        raise invalid_parameter(name, f"must be one of {', '.join(choices)}")
+    return raw
+
+
 def get_datetime(request, name):
     """An ISO 8601 instant; one without an offset is taken as UTC."""
     raw = get_text(request, name)

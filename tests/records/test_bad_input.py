@@ -58,6 +58,7 @@ def test_readings_cursor_tampered_truncated_or_garbage(client, sensor):
         ("/api/v1/sensors", "cursor", "x"),
         ("/api/v1/sensors/{id}/readings", "since", "2025-01-01T00:00:00Z"),
         ("/api/v1/sensors/{id}/readings", "until", "2025-01-01T00:00:00Z"),
+        ("/api/v1/sensors/{id}/readings", "order", "desc"),
         ("/api/v1/sensors/{id}/readings", "limit", "5"),
         ("/api/v1/sensors/{id}/readings", "cursor", "x"),
     ],

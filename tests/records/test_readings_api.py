@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -53,6 +54,46 @@ def test_walk_within_a_window(client, make_sensor, make_readings):
     assert [row["value"] for row in rows] == [float(i) for i in range(10, 30)]
 
 
+@pytest.mark.parametrize("order", ["asc", "desc"])
+@pytest.mark.parametrize("window", ["", "&since=2025-03-01T00:07:00Z&until=2025-03-01T00:29:30Z"])
+def test_walks_in_either_order_visit_every_reading_once(client, make_sensor, make_readings, order, window):
+    sensor = make_sensor()
+    make_readings(sensor, 37)
+    make_readings(make_sensor(), 5)
+    rows = walk(client, f"/api/v1/sensors/{sensor.pk}/readings?order={order}&limit=4{window}")
+    expected = [float(i) for i in (range(7, 30) if window else range(37))]
+    assert [row["value"] for row in rows] == (expected[::-1] if order == "desc" else expected)
+    times = [datetime.fromisoformat(row["recorded_at"]) for row in rows]
+    assert times == sorted(set(times), reverse=order == "desc")
+
+
+def test_ascending_is_the_default_order(client, make_sensor, make_readings):
+    sensor = make_sensor()
+    make_readings(sensor, 5)
+    url = f"/api/v1/sensors/{sensor.pk}/readings?limit=2"
+    assert readings(client, url)["results"] == readings(client, url + "&order=asc")["results"]
+    assert [row["value"] for row in readings(client, url + "&order=desc")["results"]] == [4.0, 3.0]
+
+
+@pytest.mark.parametrize(("issued", "used"), [("asc", "desc"), ("desc", "asc"), ("desc", None)])
+def test_a_cursor_only_continues_the_order_it_was_issued_for(client, make_sensor, make_readings, issued, used):
+    sensor = make_sensor()
+    make_readings(sensor, 5)
+    url = f"/api/v1/sensors/{sensor.pk}/readings"
+    cursor = parse_qs(urlsplit(readings(client, f"{url}?order={issued}&limit=2")["next"]).query)["cursor"][0]
+    query = {"cursor": cursor} if used is None else {"cursor": cursor, "order": used}
+    assert_error(client.get(url, query), 400, "invalid_parameter", mentions="cursor")
+
+
+@pytest.mark.parametrize("order", ["up", "DESC", "descending", "", "asc,desc"])
+def test_an_unknown_order_is_400_naming_it(client, make_sensor, order):
+    sensor = make_sensor()
+    error = assert_error(
+        client.get(f"/api/v1/sensors/{sensor.pk}/readings", {"order": order}), 400, "invalid_parameter", "order"
+    )
+    assert error["message"] == "order: must be one of asc, desc"
+
+
 def test_offsets_and_naive_times(client, make_sensor, make_readings):
     sensor = make_sensor()
     make_readings(sensor, 120)
@@ -101,9 +142,12 @@ def test_one_query_per_page_and_two_for_an_empty_one(client, make_sensor, make_r
     empty = make_sensor()
     make_readings(sensor, 10)
     next_url = readings(client, f"/api/v1/sensors/{sensor.pk}/readings?limit=3")["next"]
+    desc_next_url = readings(client, f"/api/v1/sensors/{sensor.pk}/readings?limit=3&order=desc")["next"]
     for url, queries in [
         (f"/api/v1/sensors/{sensor.pk}/readings?limit=3", 1),
         (next_url, 1),
+        (f"/api/v1/sensors/{sensor.pk}/readings?limit=3&order=desc", 1),
+        (desc_next_url, 1),
         # An empty page asks whether the sensor exists: 200 with no results, or 404.
         (f"/api/v1/sensors/{empty.pk}/readings", 2),
         ("/api/v1/sensors/987654/readings", 2),
