@@ -14,13 +14,19 @@ def _error(description):
     }
 
 
-def _ok(description, schema_ref):
+LINK = {
+    "description": 'When there is a next page: `<url>; rel="next"` (RFC 8288), the URL of the body\'s `next`.',
+    "schema": {"type": "string", "pattern": '^<[^>]+>; rel="next"$'},
+}
+
+
+def _ok(description, schema_ref, *, paged=False):
+    headers = {"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}}
+    if paged:
+        headers["Link"] = LINK
     return {
         "description": description,
-        "headers": {
-            "ETag": {"schema": {"type": "string"}},
-            "Cache-Control": {"schema": {"type": "string"}},
-        },
+        "headers": headers,
         "content": {"application/json": {"schema": {"$ref": schema_ref}}},
     }
 
@@ -158,7 +164,7 @@ def document():
             "/api/v1/sensors": _get(
                 "listSensors",
                 "Sensors, ordered by id, paginated",
-                _ok("A page of sensors.", "#/components/schemas/SensorPage"),
+                _ok("A page of sensors.", "#/components/schemas/SensorPage", paged=True),
                 [*list_filters, limit, cursor],
                 errors=("400", "405", "503"),
             ),
@@ -172,7 +178,7 @@ def document():
             "/api/v1/sensors/{id}/readings": _get(
                 "listReadings",
                 "One sensor's readings in a time window, oldest or newest first",
-                _ok("A page of readings.", "#/components/schemas/ReadingPage"),
+                _ok("A page of readings.", "#/components/schemas/ReadingPage", paged=True),
                 [sensor_id, *since_until, order, limit, cursor],
                 errors=("400", "404", "405", "503"),
             ),

@@ -33,7 +33,7 @@ def sensor_list(request):
         "is_active": params.get_bool(request, "is_active"),
         "search": params.get_text(request, "search"),
     }
-    return json_response(SENSOR_PAGES.page(request, lambda window: queries.sensors(**filters, window=window)))
+    return SENSOR_PAGES.response(request, lambda window: queries.sensors(**filters, window=window))
 
 
 def sensor_detail(request, pk):
@@ -56,7 +56,7 @@ def sensor_readings(request, pk):
             raise not_found(f"No sensor with id {pk}.")
         return readings
 
-    return json_response(READING_PAGES.page(request, fetch, scope=sensor_id, descending=descending))
+    return READING_PAGES.response(request, fetch, scope=sensor_id, descending=descending)
 
 
 def legacy_sensor_list(request):

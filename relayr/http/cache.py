@@ -9,7 +9,9 @@ within that bound, and the ETag, a hash of the body, changes with it.
 ApiMiddleware looks every API GET and HEAD up here before Django resolves
 the URL, and stores 200 GET bodies: every API view's body depends on nothing
 but the URL and the data. Keys are scheme, host, path and query string: the
-body's ``next`` links carry scheme and host.
+body's ``next`` links carry scheme and host. An ``Entry`` is the body, its ETag
+and the headers the view set that go with the body (``KEPT_HEADERS``: a
+page's ``Link``), so a hit answers exactly as the first response did.
 When the database fails, a body up to ``API_STALE_IF_ERROR_SECONDS`` past
 its freshness answers instead of the 503 (RFC 5861's stale-if-error): the
 middleware marks it with ``Age`` and ``X-Relayr-Stale: true``.
@@ -21,6 +23,7 @@ expired entry goes when it is looked up or reaches the front.
 
 import random
 import time
+from typing import NamedTuple
 
 from django.conf import settings
 from prometheus_client import Counter
@@ -42,6 +45,22 @@ EXPIRY_SPREAD = 0.2
 REQUESTS = Counter("relayr_api_cache_requests", "API requests the response cache could answer, by result.", ["result"])
 HIT = REQUESTS.labels(result="hit")
 MISS = REQUESTS.labels(result="miss")
+
+
+# Headers a view sets from the data, kept with the body: the paginator's Link to the next page.
+KEPT_HEADERS = ("Link",)
+
+
+class Entry(NamedTuple):
+    """What a hit answers with: the body, its ETag and the view's KEPT_HEADERS."""
+
+    body: bytes
+    etag: str
+    headers: dict
+
+    @classmethod
+    def of(cls, response, etag):
+        return cls(response.content, etag, {name: response[name] for name in KEPT_HEADERS if name in response})
 
 
 def key_for(request):

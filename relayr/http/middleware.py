@@ -48,10 +48,10 @@ def _stale_or(error, key):
     found = cache.stale(key)
     if found is None:
         return error
-    (body, etag), age = found
+    entry, age = found
     cache.STALE_SERVED.inc()
-    response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
+    response = HttpResponse(entry.body, content_type="application/json", headers=entry.headers)
+    response["ETag"] = entry.etag
     response["Age"] = str(int(age))
     response[cache.STALE_HEADER] = "true"
     response["Cache-Control"] = "no-cache"
@@ -103,8 +103,8 @@ class ApiMiddleware:
         hit = cache.lookup(key) if key is not None else None
         if hit is not None:
             cache.HIT.inc()
-            body, etag = hit
-            response = HttpResponse(body, content_type="application/json")
+            etag = hit.etag
+            response = HttpResponse(hit.body, content_type="application/json", headers=hit.headers)
         else:
             started = time.monotonic()
             response = self.get_response(request)
@@ -117,5 +117,5 @@ class ApiMiddleware:
                 return for_method(request, response)
             etag = etag_for(response.content)
             if stores:
-                cache.store(key, (response.content, etag), started)
+                cache.store(key, cache.Entry.of(response, etag), started)
         return for_method(request, validated(request, response, etag))

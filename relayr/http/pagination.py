@@ -6,7 +6,9 @@ A ``Paginator`` belongs to one listing. For a request it reads ``limit`` and
 exists, without COUNT or OFFSET), lets the caller fetch that window, trims
 the page and builds its ``next`` URL. The cursor holds the last item's key,
 signed with a salt naming the listing and its direction, so a client can
-neither forge one nor replay one from another listing or order.
+neither forge one nor replay one from another listing or order. A view
+answers with ``response``: the page as JSON, its next URL also in a
+``Link`` header (the response cache keeps that header with the body).
 
 What a listing is ordered by is a ``Key``: the item field (a JSON key) and
 how its value comes back from a cursor. A listing by another key, or in
@@ -23,6 +25,7 @@ from django.core import signing
 
 from .errors import invalid_parameter
 from .params import get_limit, get_text
+from .responses import json_response
 
 # What may stay as it is in a query string (RFC 3986 query characters, "%" of existing escapes).
 QUERY_SAFE = "!$&'()*+,;=:@/?-._~%"
@@ -92,6 +95,16 @@ class Paginator:
         cursor = self._signer(scope, descending).sign_object(items[-1][self.key.field])
         next_url = request.build_absolute_uri(f"{request.path}?{_query_with(request, 'cursor', cursor)}")
         return {"results": items, "next": next_url}
+
+    def response(self, request, fetch, *, scope=None, descending=False):
+        """The page as the API's response; when there is a next page, its URL is
+        also in ``Link: <url>; rel="next"`` (RFC 8288), for clients that follow
+        headers rather than read bodies."""
+        page = self.page(request, fetch, scope=scope, descending=descending)
+        response = json_response(page)
+        if page["next"] is not None:
+            response["Link"] = f'<{page["next"]}>; rel="next"'
+        return response
 
 
 def _query_with(request, name, value):

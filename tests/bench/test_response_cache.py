@@ -40,6 +40,21 @@ def test_a_repeat_is_served_without_a_query(client, sensor, django_assert_num_qu
     assert not_modified.status_code == 304 and not_modified["ETag"] == first["ETag"]
 
 
+def test_a_hit_and_a_head_carry_the_first_responses_link(client, sensor, django_assert_num_queries):
+    Sensor.objects.create(name="second", type="t")
+    url = "/api/v1/sensors?limit=1"
+    with django_assert_num_queries(1):
+        first = client.get(url)
+    assert first["Link"] == f'<{first.json()["next"]}>; rel="next"'
+    with django_assert_num_queries(0):
+        hit, head = client.get(url), client.head(url)
+    assert hit.content == first.content and head.content == b""
+    assert hit["Link"] == head["Link"] == first["Link"]
+    whole = client.get("/api/v1/sensors?limit=500"), client.get("/api/v1/sensors?limit=500")
+    assert whole[0].json()["next"] is None
+    assert "Link" not in whole[0] and "Link" not in whole[1]  # a last page has none, stored or not
+
+
 def test_an_sql_change_shows_within_the_bound_with_a_new_etag(client, sensor):
     url = f"/api/v1/sensors/{sensor.pk}"
     before = client.get(url)
@@ -108,7 +123,7 @@ def test_entries_filled_together_expire_spread_within_the_bound(settings):
     settings.API_CACHE_SECONDS = 5.0
     since = time.monotonic()
     for n in range(200):
-        cache.store(("http", "h", f"/x/{n}", ""), (b"{}", '"e"'), since=since)
+        cache.store(("http", "h", f"/x/{n}", ""), cache.Entry(b"{}", '"e"', {}), since=since)
     expiries = [expires for expires, *_ in cache._entries.values()]
     assert len(expiries) == 200
     assert all(since + 5.0 * (1 - cache.EXPIRY_SPREAD) <= at <= since + 5.0 for at in expiries)

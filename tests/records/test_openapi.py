@@ -66,6 +66,22 @@ def test_every_documented_error_has_the_error_shape(client, document, path):
     Draft202012Validator(response_schema(document, path, "get", 405)).validate(json.loads(method_not_allowed.content))
 
 
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("/api/v1/sensors?limit=1", "/api/v1/sensors"),
+        ("/api/v1/sensors/{sensor}/readings?order=desc&limit=2", "/api/v1/sensors/{id}/readings"),
+    ],
+)
+def test_a_pages_link_header_is_the_documented_one(client, document, make_sensor, make_readings, url, path):
+    sensor = make_sensor()
+    make_readings(sensor, 5)
+    response = client.get(url.replace("{sensor}", str(sensor.pk)))
+    schema = document["paths"][path]["get"]["responses"]["200"]["headers"]["Link"]["schema"]
+    Draft202012Validator(schema).validate(response["Link"])
+    assert response["Link"] == f'<{json.loads(response.content)["next"]}>; rel="next"'
+
+
 def test_documented_query_parameters_are_the_accepted_ones(document):
     from records.api.sensors import LIST_PARAMETERS, READINGS_PARAMETERS
 

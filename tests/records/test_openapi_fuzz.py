@@ -2,8 +2,8 @@
 
 Every operation of /api/v1/openapi.json gets generated requests, valid ones
 (positive) and invalid ones (negative): none may answer 5xx, and every
-response's status, content type and body must be the ones the document
-declares. Derandomized, so CI replays the same requests; shrinking is off,
+response's status, content type, headers and body must be the ones the
+document declares. Derandomized, so CI replays the same requests; shrinking is off,
 so a failure is reported at once instead of minimised for minutes.
 """
 
@@ -17,6 +17,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -26,7 +27,13 @@ from tests.relayr.conftest import server_database_url  # noqa: F401 - the shared
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,  # a page's Link, when there is one, as documented
+    response_schema_conformance,
+]
 EXAMPLES_PER_MODE = 150  # per operation; operations without parameters stop early, having little to vary
 MINIMUM_REQUESTS = 1_000
 TIME_LIMIT_SECONDS = 240

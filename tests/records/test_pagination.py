@@ -83,6 +83,23 @@ def test_next_keeps_the_query_as_sent_and_replaces_the_cursor(client, make_senso
     assert locations == [f"Café lab {n}" for n in range(3)]
 
 
+@pytest.mark.parametrize("listing", ["/api/v1/sensors?limit=2", "/readings?limit=2", "/readings?order=desc&limit=2"])
+def test_every_page_with_a_next_one_links_it_in_a_header(client, make_sensor, make_readings, listing):
+    sensor = make_sensor()
+    make_readings(sensor, 5)
+    url = listing.replace("/readings", f"/api/v1/sensors/{sensor.pk}/readings")
+    pages = 0
+    while url:
+        response = client.get(url)
+        body, pages = json.loads(response.content), pages + 1
+        url = body["next"]
+        if url:
+            assert response["Link"] == f'<{url}>; rel="next"'  # RFC 8288
+        else:
+            assert "Link" not in response
+    assert pages >= 3
+
+
 def test_pages_use_neither_count_nor_offset(client, make_sensor):
     for _ in range(5):
         make_sensor()

@@ -4,6 +4,7 @@ and a listing in descending order or by another key through the same calls."""
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import orjson
 import pytest
 from django.test import RequestFactory
 
@@ -67,3 +68,11 @@ def test_a_cursor_from_another_scope_is_refused():
     assert paginator.window(RequestFactory().get("/b", {"cursor": cursor}), scope=1).after == T0
     with pytest.raises(ApiError, match="cursor"):
         paginator.window(RequestFactory().get("/b", {"cursor": cursor}), scope=2)
+
+
+def test_a_response_links_its_next_page_in_a_header():
+    paginator = Paginator("ids", Key("id"))
+    response = paginator.response(RequestFactory().get("/listing?limit=2"), lambda window: IDS[: window.size])
+    assert response["Link"] == f'<{orjson.loads(response.content)["next"]}>; rel="next"'
+    last = paginator.response(RequestFactory().get("/listing?limit=7"), lambda window: IDS[: window.size])
+    assert orjson.loads(last.content)["next"] is None and "Link" not in last

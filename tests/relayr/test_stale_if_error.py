@@ -56,6 +56,7 @@ def test_a_cached_body_answers_during_an_outage_until_the_stale_bound(proxy_and_
             break
         assert response.status_code == 200
         assert response.content == fresh.content
+        assert response.headers["Link"] == fresh.headers["Link"]  # a stale page still links its next one
         assert age <= FRESH + STALE + 0.2, f"a body {age:.2f} s old was served"
         if response.headers.get("X-Relayr-Stale") == "true":
             stale_seen += 1
