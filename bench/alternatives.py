@@ -16,7 +16,7 @@ import os
 
 import django
 from django.core.handlers.wsgi import WSGIHandler
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.module_loading import import_string
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relayr.settings.prod")
@@ -38,6 +38,21 @@ def _orm():
     from records.api.fields import SENSOR
     from records.models import Reading, Sensor
 
+    newest = Reading.objects.filter(sensor=OuterRef("pk")).order_by("-recorded_at")
+    latest = {
+        "latest_at": Subquery(newest.values("recorded_at")[:1]),
+        "latest_value": Subquery(newest.values("value")[:1]),
+    }
+
+    def as_json(rows):
+        """Sensors with their latest reading, as the fixed SQL gives them."""
+        items = []
+        for *fields, at, value in rows.annotate(**latest).values_list(*SENSOR.names, "latest_at", "latest_value"):
+            item = dict(zip(SENSOR.names, fields, strict=True))
+            item["latest_reading"] = None if at is None else {"recorded_at": at.isoformat(), "value": value}
+            items.append(item)
+        return items
+
     def sensors(*, sensor_type=None, is_active=None, search=None, window=None):
         rows = Sensor.objects.order_by("-id" if window is not None and window.descending else "id")
         if sensor_type is not None:
@@ -50,11 +65,11 @@ def _orm():
             if window.after is not None:
                 rows = rows.filter(id__lt=window.after) if window.descending else rows.filter(id__gt=window.after)
             rows = rows[: window.size]
-        return [dict(zip(SENSOR.names, row, strict=True)) for row in rows.values_list(*SENSOR.names)]
+        return as_json(rows)
 
     def sensor(pk):
-        row = Sensor.objects.filter(pk=pk).values_list(*SENSOR.names).first()
-        return None if row is None else dict(zip(SENSOR.names, row, strict=True))
+        found = as_json(Sensor.objects.filter(pk=pk))
+        return found[0] if found else None
 
     def readings(sensor_id, window, *, since=None, until=None):
         rows = Reading.objects.filter(sensor_id=sensor_id)

@@ -3,6 +3,8 @@
 A ``Fields`` names model fields; the SQL select list, the JSON object's keys
 and its OpenAPI schema are all derived from those names and the model's own
 field definitions, so a field added or renamed changes all three together.
+A ``Newest`` nests another ``Fields`` the same way: a sensor's
+``latest_reading`` is its newest reading's fields, or null.
 """
 
 from django.db import connection
@@ -36,23 +38,61 @@ def timestamp_sql(column):
     return f"REPLACE({column}, ' ', 'T') || '+00:00'"
 
 
+class Newest:
+    """The newest row (by ``order``) of ``fields`` whose ``foreign_key`` points at the
+    object being shown, nested in it as one key; null when there is none.
+
+    Each of its columns is a correlated subquery that reads the index on
+    (foreign key, order) backwards and stops at the first entry: an index
+    probe per object, however many rows it has, and no extra query per object.
+    """
+
+    def __init__(self, fields, foreign_key, order, description):
+        self.fields = fields
+        self.foreign_key = fields.column(foreign_key)
+        self.order = fields.column(order)
+        self.description = description
+
+    def select_sql(self, parent):
+        """One subquery per field of the nested object, each with its first row."""
+        child = self.fields
+        where = f"{child.table}.{self.foreign_key} = {parent.table}.{parent.pk_column}"
+        # Names from the models' metadata only, no value: hence the S608 exemption.
+        return ", ".join(
+            f"(SELECT {expression} FROM {child.table} WHERE {where} ORDER BY {self.order} DESC LIMIT 1)"  # noqa: S608
+            for expression in child.expressions()
+        )
+
+    def schema(self):
+        """The nested object's schema, or null (``required`` and ``properties`` apply to objects only)."""
+        return {**self.fields.schema(), "type": ["object", "null"], "description": self.description}
+
+
 class Fields:
-    def __init__(self, model, names):
+    def __init__(self, model, names, nested=None):
         self.names = tuple(names)
         self.table = model._meta.db_table
+        self.pk_column = model._meta.pk.column
+        self._meta = model._meta
         self._fields = {name: model._meta.get_field(name) for name in self.names}
         self._booleans = [name for name, field in self._fields.items() if field.get_internal_type() == "BooleanField"]
+        self._nested = dict(nested or {})  # JSON key -> Newest, after the fields in the object
 
     def column(self, name):
-        return self._fields[name].column
+        """The column of any of the model's fields, shown or not (a foreign key)."""
+        return self._meta.get_field(name).column
 
     def db_value(self, name, value):
         """``value`` as the database compares it with the field (a datetime in the connection's form)."""
         return self._fields[name].get_db_prep_value(value, connection)
 
     def select_sql(self):
-        """The SQL select list: one expression per name, in the order of ``names``."""
-        return ", ".join(self._expression(field) for field in self._fields.values())
+        """The SQL select list: one expression per name, in the order of ``names``,
+        then each nested object's columns."""
+        return ", ".join([*self.expressions(), *(nested.select_sql(self) for nested in self._nested.values())])
+
+    def expressions(self):
+        return [self._expression(field) for field in self._fields.values()]
 
     @staticmethod
     def _expression(field):
@@ -64,16 +104,35 @@ class Fields:
         """Rows of ``select_sql()`` as the API's JSON objects (one call per page: a
         call per row would cost more than the rest of a readings page's Python)."""
         names = self.names
-        items = [dict(zip(names, row, strict=True)) for row in rows]
+        if not self._nested:
+            items = [dict(zip(names, row, strict=True)) for row in rows]
+        else:
+            items = [dict(zip(names, row[: len(names)], strict=True)) for row in rows]
+            self._nest(rows, items)
         for name in self._booleans:
             for item in items:
                 item[name] = bool(item[name])  # MySQL and SQLite return 0 or 1
         return items
 
+    def _nest(self, rows, items):
+        start = len(self.names)
+        for key, nested in self._nested.items():
+            end = start + len(nested.fields.names)
+            # The first nested column, a field that cannot be null, is null when there is no such row.
+            values = iter(nested.fields.to_json([row[start:end] for row in rows if row[start] is not None]))
+            for item, row in zip(items, rows, strict=True):
+                item[key] = None if row[start] is None else next(values)
+            start = end
+
     def schema(self):
         properties = {name: SCHEMAS[field.get_internal_type()] for name, field in self._fields.items()}
-        return {"type": "object", "required": list(self.names), "properties": properties}
+        properties.update({key: nested.schema() for key, nested in self._nested.items()})
+        return {"type": "object", "required": [*self.names, *self._nested], "properties": properties}
 
 
-SENSOR = Fields(Sensor, ("id", "name", "type", "unit", "location", "is_active", "created_at", "updated_at"))
 READING = Fields(Reading, ("recorded_at", "value"))
+SENSOR = Fields(
+    Sensor,
+    ("id", "name", "type", "unit", "location", "is_active", "created_at", "updated_at"),
+    nested={"latest_reading": Newest(READING, "sensor", "recorded_at", "The sensor's newest reading, or null.")},
+)

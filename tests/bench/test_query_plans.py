@@ -100,11 +100,36 @@ def test_newest_first_reads_the_page_index_backwards(client, bench_sensor, query
     assert reads["Handler_read_prev"] >= 100 and reads["Handler_read_next"] == 0 and reads["Sort_rows"] == 0, reads
 
 
-@pytest.mark.parametrize("query", ["limit=100", "limit=2&cursor=next"])
+def assert_latest_readings_are_probes(plan):
+    """Each sensor's latest reading: one subquery per field, each looking its sensor
+    up in a (sensor, recorded_at...) index and stopping at the newest entry."""
+    subqueries = [step for step in plan if step["table"] == "records_reading"]
+    assert len(subqueries) == 2, plan
+    for step in subqueries:
+        assert step["select_type"] in ("SUBQUERY", "DEPENDENT SUBQUERY"), plan  # one sensor: its id is a constant
+        assert step["type"] == "ref" and step["key"] in ("reading_page_idx", "reading_sensor_time_uniq"), plan
+        assert "Using index" in step["Extra"], plan
+
+
+@pytest.mark.parametrize("query", ["limit=100", "limit=2&cursor=next", "type=synthetic&limit=500"])
 def test_sensor_list_walks_the_primary_key(client, bench_sensor, query):
     url = "/api/v1/sensors?" + query
     if "cursor=next" in query:
         url = client.get("/api/v1/sensors?limit=2").json()["next"]
     plan = plan_of(client, url)
     assert_no_sort_or_scan(plan)
-    assert [(step["table"], step["key"]) for step in plan] == [("records_sensor", "PRIMARY")], plan
+    assert [(step["table"], step["key"]) for step in plan if step["table"] != "records_reading"] == [
+        ("records_sensor", "PRIMARY")
+    ], plan
+    assert_latest_readings_are_probes(plan)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/sensors?limit=500", "/api/v1/sensors/{id}", "/sensors", "/sensors/{id}"])
+def test_latest_readings_read_one_index_entry_per_sensor(client, bench_sensor, path):
+    url = path.format(id=bench_sensor)
+    assert_latest_readings_are_probes(plan_of(client, url))
+    sensors = len(client.get("/sensors").json()) if "{id}" not in path else 1
+    reads = handler_reads(client, url)
+    # A scan of a sensor's readings would read all 250 of them; the sensors themselves, one entry each.
+    assert reads["Handler_read_next"] + reads["Handler_read_prev"] <= sensors + 2, reads
+    assert reads["Sort_rows"] == 0, reads

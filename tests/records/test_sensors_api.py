@@ -1,14 +1,15 @@
 """GET /api/v1/sensors and /api/v1/sensors/{id}."""
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from records.models import Sensor
+from records.models import Reading, Sensor
 from tests.assertions import assert_error
+from tests.conftest import T0
 
-SENSOR_KEYS = {"id", "name", "type", "unit", "location", "is_active", "created_at", "updated_at"}
+SENSOR_KEYS = {"id", "name", "type", "unit", "location", "is_active", "created_at", "updated_at", "latest_reading"}
 
 
 def get_json(client, url, status=200, **extra):
@@ -87,3 +88,52 @@ def test_each_request_costs_one_query(client, make_sensor, django_assert_num_que
         client.get(f"/api/v1/sensors/{sensor.pk}")
     with django_assert_num_queries(1):
         client.get("/sensors")
+
+
+def test_every_sensor_object_carries_its_latest_reading(client, make_sensor, make_readings):
+    quiet, busy = make_sensor(), make_sensor()
+    make_readings(busy, 30)
+    newest = client.get(f"/api/v1/sensors/{busy.pk}/readings?order=desc&limit=1").json()["results"][0]
+    assert newest == {"recorded_at": "2025-03-01T00:29:00+00:00", "value": 29.0}
+    listed = {row["id"]: row for row in get_json(client, "/api/v1/sensors?limit=500")["results"]}
+    legacy = {row["id"]: row for row in get_json(client, "/sensors")}
+    for pk, latest in [(busy.pk, newest), (quiet.pk, None)]:
+        assert listed[pk]["latest_reading"] == latest
+        assert legacy[pk]["latest_reading"] == latest
+        assert get_json(client, f"/api/v1/sensors/{pk}")["latest_reading"] == latest
+        assert get_json(client, f"/sensors/{pk}")["latest_reading"] == latest
+
+
+def test_latest_reading_is_the_newest_by_time_not_by_insertion(client, make_sensor):
+    sensor = make_sensor()
+    later = T0 + timedelta(days=3, microseconds=250)
+    Reading.objects.create(sensor=sensor, recorded_at=later, value=-1.5)
+    Reading.objects.create(sensor=sensor, recorded_at=T0, value=7.0)  # inserted after, recorded before
+    Reading.objects.create(sensor=make_sensor(), recorded_at=later + timedelta(days=1), value=99.0)  # another's
+    latest = get_json(client, f"/api/v1/sensors/{sensor.pk}")["latest_reading"]
+    # Formatted as the readings endpoint formats recorded_at: RFC 3339 in UTC, microseconds when there are some.
+    assert latest == {"recorded_at": "2025-03-04T00:00:00.000250+00:00", "value": -1.5}
+    assert latest == get_json(client, f"/api/v1/sensors/{sensor.pk}/readings?order=desc&limit=1")["results"][0]
+    assert datetime.fromisoformat(latest["recorded_at"]) == later.astimezone(UTC)
+
+
+@pytest.mark.django_db
+def test_a_page_costs_one_query_however_many_sensors_it_holds(client, django_assert_num_queries):
+    def rows(url):
+        with django_assert_num_queries(1):
+            body = get_json(client, url)
+        return body if isinstance(body, list) else body["results"]
+
+    assert len(rows("/api/v1/sensors?limit=500")) < 50  # the seed sensors
+    Sensor.objects.bulk_create(Sensor(name=f"bulk-{n:03}", type="t") for n in range(500))
+    Reading.objects.bulk_create(
+        Reading(sensor=sensor, recorded_at=T0 + timedelta(minutes=n), value=float(n))
+        for sensor in Sensor.objects.filter(name__startswith="bulk-")
+        for n in range(3)
+    )
+    newest = {"recorded_at": "2025-03-01T00:02:00+00:00", "value": 2.0}
+    for url in ("/api/v1/sensors?limit=500", "/sensors"):
+        page = rows(url)
+        assert len(page) >= 500
+        bulk = [row["latest_reading"] for row in page if row["name"].startswith("bulk-")]
+        assert len(bulk) > 450 and bulk == [newest] * len(bulk)
