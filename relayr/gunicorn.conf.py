@@ -8,6 +8,11 @@ pod an emptyDir; a fresh temporary directory when unset), which must be in
 the environment before a worker imports prometheus_client. The master empties
 it at start and archives each dead worker's files (relayr.observability.multiprocess).
 
+Heartbeat: a sync worker that does not notify its arbiter within ``timeout``
+is killed, also in the middle of a request. A streamed export runs longer
+than that; it notifies through relayr.heartbeat, to which every worker hands
+its notify at start (``post_worker_init``).
+
 Logs: gunicorn's own lines are JSON on stdout like the app's; its access log
 is off because the app's middleware writes the one line per request.
 """
@@ -38,12 +43,14 @@ if metrics_dir_is_ours:
 
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
 
+from relayr import heartbeat  # noqa: E402
 from relayr.observability import logs, multiprocess  # noqa: E402 - needs PROMETHEUS_MULTIPROC_DIR set
 
 wsgi_app = "relayr.wsgi:application"
 bind = f"{environ.get_str('HOST', '0.0.0.0')}:{environ.get_int('PORT', 8000)}"  # noqa: S104 - a pod must listen on its IP
 workers = environ.get_int("WEB_CONCURRENCY", 2)
-# A request slower than this is killed; the database timeouts end far sooner.
+# A request slower than this is killed, unless it beats relayr.heartbeat (a streamed
+# export); the database timeouts end far sooner.
 timeout = environ.get_int("GUNICORN_TIMEOUT", 30)
 # Shorter than the pod's terminationGracePeriodSeconds minus its preStop pause.
 graceful_timeout = environ.get_int("GUNICORN_GRACEFUL_TIMEOUT", 20)
@@ -79,3 +86,7 @@ def on_starting(server):
 
 def child_exit(server, worker):
     multiprocess.archive_dead_process(worker.pid, metrics_dir)
+
+
+def post_worker_init(worker):
+    heartbeat.WORKER.register(worker.notify)
