@@ -68,6 +68,20 @@ class Newest:
         return {**self.fields.schema(), "type": ["object", "null"], "description": self.description}
 
 
+def number_text_sql(column):
+    """SQL giving a float column as text, for a file that shows it as text (a CSV export).
+
+    MySQL's text of a double is its shortest exact form, the same text its
+    protocol carries for the JSON's float ("1e-300", "0.30000000000000004"),
+    so Python copies it instead of parsing and printing it again. SQLite's
+    text keeps 15 digits only: there the float comes back, and str() of it
+    is exact.
+    """
+    if connection.vendor == "mysql":
+        return f"CONCAT({column})"
+    return column
+
+
 class Fields:
     def __init__(self, model, names, nested=None):
         self.names = tuple(names)
@@ -86,18 +100,22 @@ class Fields:
         """``value`` as the database compares it with the field (a datetime in the connection's form)."""
         return self._fields[name].get_db_prep_value(value, connection)
 
-    def select_sql(self):
+    def select_sql(self, numbers_as_text=False):
         """The SQL select list: one expression per name, in the order of ``names``,
-        then each nested object's columns."""
-        return ", ".join([*self.expressions(), *(nested.select_sql(self) for nested in self._nested.values())])
+        then each nested object's columns; floats as text with ``numbers_as_text``
+        (see number_text_sql)."""
+        nested = [nested.select_sql(self) for nested in self._nested.values()]
+        return ", ".join([*self.expressions(numbers_as_text), *nested])
 
-    def expressions(self):
-        return [self._expression(field) for field in self._fields.values()]
+    def expressions(self, numbers_as_text=False):
+        return [self._expression(field, numbers_as_text) for field in self._fields.values()]
 
     @staticmethod
-    def _expression(field):
+    def _expression(field, numbers_as_text):
         if field.get_internal_type() == "DateTimeField":
             return timestamp_sql(field.column)
+        if numbers_as_text and field.get_internal_type() == "FloatField":
+            return number_text_sql(field.column)
         return field.column
 
     def to_json(self, rows):

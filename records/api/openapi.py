@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from relayr import __version__
+from relayr.http.export import FORMATS
 
 from .fields import READING, SENSOR
 
@@ -30,6 +31,29 @@ def _ok(description, schema_ref, *, paged=False):
         "content": {"application/json": {"schema": {"$ref": schema_ref}}},
     }
 
+
+def _ok_or_export(description, schema_ref, columns):
+    """A page as JSON, or with ``format`` the whole window as CSV or NDJSON (relayr.http.export)."""
+    ok = _ok(description, schema_ref, paged=True)
+    ok["headers"]["Content-Disposition"] = {
+        "schema": {"type": "string"},
+        "description": "With format=csv or ndjson: attachment, and a file name naming the sensor and the window.",
+    }
+    ok["content"]["text/csv"] = {
+        "schema": {"type": "string"},
+        "description": f"format=csv: the header line `{','.join(columns)}`, then one line per row (CRLF).",
+    }
+    ok["content"]["application/x-ndjson"] = {
+        "schema": {"type": "string"},
+        "description": "format=ndjson: one JSON object per line, each like a result of the JSON page.",
+    }
+    return ok
+
+
+FORMAT_DESCRIPTION = (
+    "`json`: one page. `csv` or `ndjson`: every row of the window in one streamed file, without `ETag`; "
+    "`limit` and `cursor` are then refused (400)."
+)
 
 ERRORS = {
     "400": _error("A parameter is invalid, repeated or unknown; the message names it."),
@@ -140,6 +164,7 @@ def document():
         {"type": "string", "enum": ["asc", "desc"], "default": "asc"},
         "`asc`: oldest first; `desc`: newest first. A cursor continues the order it was issued for.",
     )
+    export_format = _query("format", {"type": "string", "enum": list(FORMATS), "default": "json"}, FORMAT_DESCRIPTION)
     list_filters = [
         _query("type", {"type": "string", "maxLength": 200}, "Exact sensor type."),
         _query("is_active", {"type": "boolean"}, "Active or inactive sensors only."),
@@ -178,8 +203,12 @@ def document():
             "/api/v1/sensors/{id}/readings": _get(
                 "listReadings",
                 "One sensor's readings in a time window, oldest or newest first",
-                _ok("A page of readings.", "#/components/schemas/ReadingPage", paged=True),
-                [sensor_id, *since_until, order, limit, cursor],
+                _ok_or_export(
+                    "A page of readings, or all of the window's as a file.",
+                    "#/components/schemas/ReadingPage",
+                    READING.names,
+                ),
+                [sensor_id, *since_until, order, limit, cursor, export_format],
                 errors=("400", "404", "405", "503"),
             ),
             "/sensors": _get(

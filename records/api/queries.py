@@ -79,22 +79,29 @@ def readings(sensor_id, window, *, since=None, until=None):
     (Folding that question into the page's query with a UNION made MariaDB
     build a temporary table for every page.)
     """
+    rows = reading_rows(sensor_id, window, since=since, until=until)
+    if not rows and not read(f"SELECT 1 FROM {SENSOR.table} WHERE id = %s", [sensor_id]):  # noqa: S608
+        return None
+    return READING.to_json(rows)
+
+
+def reading_rows(sensor_id, window, *, since=None, until=None, numbers_as_text=False):
+    """The rows of ``readings`` as tuples of READING's fields (an export's chunks)."""
     where, params = ["sensor_id = %s"], [sensor_id]
     for operator, value in ((">=", since), ("<", until)):
         if value is not None:
             where.append(f"recorded_at {operator} %s")
             params.append(READING.db_value("recorded_at", value))
     _after(READING, "recorded_at", window, where, params)
-    rows = read(reading_page_sql(where, descending=window.descending), [*params, window.size])
-    if not rows and not read(f"SELECT 1 FROM {SENSOR.table} WHERE id = %s", [sensor_id]):  # noqa: S608
-        return None
-    return READING.to_json(rows)
+    sql = reading_page_sql(where, descending=window.descending, numbers_as_text=numbers_as_text)
+    return read(sql, [*params, window.size])
 
 
-def reading_page_sql(conditions, *, descending=False):
+def reading_page_sql(conditions, *, descending=False, numbers_as_text=False):
     """A readings page's SQL: rows matching every one of ``conditions`` in time
     order, the page size the last parameter."""
     # ORDER BY names the column, not the formatted text, so the index gives the order.
     order = "recorded_at DESC" if descending else "recorded_at"
     condition = " AND ".join(conditions)
-    return f"SELECT {READING.select_sql()} FROM {READING.table} WHERE {condition} ORDER BY {order} LIMIT %s"  # noqa: S608
+    select = READING.select_sql(numbers_as_text)
+    return f"SELECT {select} FROM {READING.table} WHERE {condition} ORDER BY {order} LIMIT %s"  # noqa: S608

@@ -5,15 +5,17 @@ adds ETags, caching, HEAD and OPTIONS and refuses writes); what they raise
 becomes the JSON error shape.
 """
 
-from relayr.http import params
+from relayr.http import export, params
 from relayr.http.errors import not_found
 from relayr.http.pagination import Key, Paginator, instant
 from relayr.http.responses import json_response
 
 from . import queries
+from .exports import sensor_export
+from .fields import READING
 
 LIST_PARAMETERS = {"type", "is_active", "search", "limit", "cursor"}
-READINGS_PARAMETERS = {"since", "until", "order", "limit", "cursor"}
+READINGS_PARAMETERS = {"since", "until", "order", "limit", "cursor", "format"}
 ORDERS = ("asc", "desc")  # the first is the default
 SENSOR_PAGES = Paginator("sensors", Key("id"))
 READING_PAGES = Paginator("readings", Key("recorded_at", instant))
@@ -49,6 +51,18 @@ def sensor_readings(request, pk):
     sensor_id = _sensor_id(pk)
     since, until = params.get_datetime(request, "since"), params.get_datetime(request, "until")
     descending = params.get_choice(request, "order", ORDERS) == "desc"
+    export_format = params.get_choice(request, "format", export.FORMATS)
+    if export_format != "json":
+        listing = export.Listing(
+            READING.names,
+            READING_PAGES.key,
+            fetch=lambda window: queries.reading_rows(sensor_id, window, since=since, until=until),
+            descending=descending,
+            fetch_text=lambda window: queries.reading_rows(
+                sensor_id, window, since=since, until=until, numbers_as_text=True
+            ),
+        )
+        return sensor_export(request, export_format, sensor_id, listing, what="readings", since=since, until=until)
 
     def fetch(window):
         readings = queries.readings(sensor_id, window, since=since, until=until)

@@ -8,12 +8,14 @@ Follow a request down ``MIDDLEWARE`` (relayr/settings/common.py):
 - ``middleware.ApiMiddleware``: a request whose path matches the API's own URL
   patterns (``settings.API_URLCONF``) is the API's. It refuses writes, answers
   OPTIONS, serves the response cache (``cache``), and gives every 200 its
-  ETag, caching headers and conditional GET; otherwise the admin's
+  ETag, caching headers and conditional GET (a streamed export: caching
+  headers only, never stored); otherwise the admin's
   middleware below it runs and Django's handler calls the view, as for any
   request.
 - ``checks``: ``manage.py check`` fails when MIDDLEWARE is in an order that
   would make an API request skip something it needs.
 
 Views build bodies with ``responses``, read parameters with ``params``,
-page with ``pagination`` and raise ``errors``.
+page with ``pagination``, stream whole listings as CSV or NDJSON with
+``export`` and raise ``errors``.
 """

@@ -108,6 +108,11 @@ class ApiMiddleware:
         else:
             started = time.monotonic()
             response = self.get_response(request)
+            if response.streaming:
+                # An export (relayr.http.export): its body exists only as it is sent,
+                # so it is neither stored nor hashed into an ETag.
+                response["Cache-Control"] = f"public, max-age={settings.API_CACHE_CONTROL_MAX_AGE}"
+                return for_method(request, response)
             stores = key is not None and request.method == "GET"
             if stores:
                 cache.MISS.inc()

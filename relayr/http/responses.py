@@ -39,8 +39,11 @@ def validated(request, response, etag):
 
 
 def for_method(request, response):
-    """A GET response as HEAD wants it: same headers, no body (RFC 9110 section 9.3.2)."""
-    if request.method == "HEAD":
+    """A GET response as HEAD wants it: same headers, no body (RFC 9110 section 9.3.2).
+    A streamed export's rows are never read: its length is not known beforehand."""
+    if request.method == "HEAD" and response.streaming:
+        response.streaming_content = ()
+    elif request.method == "HEAD":
         response["Content-Length"] = str(len(response.content))
         response.content = b""
     return response

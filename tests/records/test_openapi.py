@@ -96,3 +96,14 @@ def test_documented_query_parameters_are_the_accepted_ones(document):
 
     assert query_names("/api/v1/sensors") == LIST_PARAMETERS
     assert query_names("/api/v1/sensors/{id}/readings") == READINGS_PARAMETERS
+
+
+def test_exports_are_documented_with_their_media_types(client, document, make_sensor):
+    operation = document["paths"]["/api/v1/sensors/{id}/readings"]["get"]
+    [parameter] = [p for p in operation["parameters"] if p.get("name") == "format"]
+    assert parameter["schema"]["enum"] == ["json", "csv", "ndjson"]
+    content = operation["responses"]["200"]["content"]
+    sensor = make_sensor()
+    for export_format in ("csv", "ndjson"):
+        response = client.get(f"/api/v1/sensors/{sensor.pk}/readings?format={export_format}")
+        assert response["Content-Type"].split(";")[0] in content
