@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install requirements version system-deps run consume test lint migrations-check reliability bench bench-scale bench-compare bench-mqtt bench-ingest bench-prune ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
+.PHONY: install requirements version system-deps run consume test lint migrations-check reliability bench bench-scale bench-compare bench-mqtt bench-ingest bench-prune bench-export ci tools chart-check image-lint image-deps image-test mysql-up mysql-down clean
 
 ## install: the virtualenv with the app's and the tests' pinned requirements, every file hash-checked
 install: $(VENV)/.installed
@@ -166,6 +166,12 @@ bench-mqtt: install
 ## side by side (BENCH_INGEST_DATABASE_URL, default relayr_bench_ingest); exits 1 below 0.3 x its rate
 bench-ingest: install
 	$(BIN)/python -m bench.ingest $(BENCH_ARGS)
+
+## bench-export: one sensor's 1,000,000 readings as CSV through relayr against the mariadb client's
+## `SELECT recorded_at, value` to /dev/null, side by side (BENCH_EXPORT_DATABASE_URL, default
+## relayr_bench_export, filled once); exits 1 below 0.5 x the client's rows/s
+bench-export: install
+	$(BIN)/python -m bench.export $(BENCH_ARGS)
 
 ## bench-prune: W3's p99 alone and while prune_readings deletes (BENCH_PRUNE_DATABASE_URL, default
 ## relayr_bench_prune); exits 1 when pruning more than doubles it. Needs wrk, like make bench
