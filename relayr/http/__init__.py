@@ -2,6 +2,9 @@
 
 Follow a request down ``MIDDLEWARE`` (relayr/settings/common.py):
 
+- ``middleware.CorsMiddleware`` (outermost): django-cors-headers adds the
+  CORS headers for the request's Origin to every API answer on its way out,
+  the cached ones too; a preflight goes on down like any OPTIONS.
 - ``middleware.ErrorMiddleware``: whatever a view raises reaches Django's
   ``process_exception``; an ``ApiError`` becomes its JSON error, a database
   failure anywhere (API or admin) a 503.

@@ -13,6 +13,7 @@ from django.core.checks import Error, register
 API_MIDDLEWARE = "relayr.http.middleware.ApiMiddleware"
 # What every API response needs, in this order, above ApiMiddleware.
 NEEDED_ABOVE = (
+    "relayr.http.middleware.CorsMiddleware",  # CORS headers for this request's Origin, cached answers too
     "django.middleware.security.SecurityMiddleware",  # nosniff, Referrer-Policy, HSTS
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "relayr.observability.middleware.ObservabilityMiddleware",  # request id and log line

@@ -1,9 +1,10 @@
-"""The API's two middleware; see relayr/http/__init__.py for the whole pipeline."""
+"""The API's middleware; see relayr/http/__init__.py for the whole pipeline."""
 
 import functools
 import logging
 import time
 
+from corsheaders.middleware import CorsMiddleware as LibraryCorsMiddleware
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
@@ -40,6 +41,20 @@ class ErrorMiddleware:
             # (CONN_HEALTH_CHECKS), so the next request reconnects by itself.
             logger.warning("database unavailable", exc_info=exception)
             return database_unavailable(exception)
+        return None
+
+
+class CorsMiddleware(LibraryCorsMiddleware):
+    """django-cors-headers, leaving the answer to a preflight to the API.
+
+    The library would answer a preflight itself (200, no Allow); here it goes
+    on down to ApiMiddleware like any OPTIONS, so a browser's preflight and a
+    person's OPTIONS get the same 204 with Allow, plus the CORS headers added
+    on the way back. Being outermost, it adds them to every API answer,
+    cached ones included, for the current request's Origin.
+    """
+
+    def check_preflight(self, request):
         return None
 
 

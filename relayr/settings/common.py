@@ -26,12 +26,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_prometheus",
     "axes",
+    "corsheaders",
     "relayr.http",
     "records",
 ]
 
 MIDDLEWARE = [
-    # Outermost: they only add headers, so every response gets them, the probes' and /metrics' too.
+    # Outermost: they only add headers, so every response gets them, the probes' and /metrics' too;
+    # CORS headers go on the API's answers, the cached ones and the errors included.
+    "relayr.http.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Then: answers the probes and /metrics before host validation; logs every request.
@@ -163,6 +166,17 @@ API_CACHE_SECONDS = environ.get_float("API_CACHE_SECONDS", 5.0)
 # answers instead of the 503, marked stale (relayr/http/cache.py). 0 turns it off.
 API_STALE_IF_ERROR_SECONDS = environ.get_float("API_STALE_IF_ERROR_SECONDS", 300.0)
 API_CACHE_MAX_ENTRIES = 512  # per worker; the largest body is a 500-reading page
+
+# django-cors-headers: scripts on these origins may read the API's answers (none by default).
+CORS_ALLOWED_ORIGINS = environ.get_origins("DJANGO_CORS_ALLOWED_ORIGINS")
+# The API's paths (records/api/urls.py) and nothing else: not the admin, the probes or /metrics.
+CORS_URLS_REGEX = r"^/(api/|sensors(/|$)|$)"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# Conditional GETs and a request id of the caller's own; the rest a GET needs is safelisted.
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "x-request-id"]
+# What a script may read besides the safelisted headers: revalidation, the next page,
+# when to retry after a 503, and the id to quote in a report.
+CORS_EXPOSE_HEADERS = ["ETag", "Link", "Retry-After", "X-Request-ID"]
 
 # MQTT ingest: `manage.py consume_readings` (records/mqtt). Unset values keep the defaults the README lists.
 MQTT_URL = environ.get_str("MQTT_URL", "mqtt://127.0.0.1:1883")

@@ -63,6 +63,38 @@ def get_list(name, default=()):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def get_origins(name):
+    """A comma-separated list of web origins, each ``scheme://host[:port]`` exactly.
+
+    A browser sends its page's origin in that form, and an origin is allowed
+    only when it matches one character for character: a path or a trailing
+    slash would silently never match, so they stop start-up instead.
+    """
+    origins = get_list(name)
+    for origin in origins:
+        if not _is_origin(origin):
+            raise ConfigError(
+                f"{name}: {origin!r} is not an origin; write scheme://host[:port] in lower case, "
+                "e.g. https://dashboard.example.com"
+            )
+    return origins
+
+
+def _is_origin(text):
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and "@" not in parts.netloc
+        and text == f"{parts.scheme}://{parts.netloc}"
+        and text == text.lower()
+    )
+
+
 def get_database(sqlite_path):
     """Django's DATABASES["default"] from the environment.
 

@@ -4,7 +4,7 @@ import re
 
 from tests.chart.rendering import REPO, SCENARIOS, containers, find, pod_templates, render
 
-READ = re.compile(r"""get_(?:str|bool|int|float|list)\(\s*["']([A-Z][A-Z0-9_]*)["']""")
+READ = re.compile(r"""get_(?:str|bool|int|float|list|origins)\(\s*["']([A-Z][A-Z0-9_]*)["']""")
 # Read by libraries, not through relayr/settings/environ.py, so the grep can't see them.
 READ_BY_LIBRARIES = {
     "PROMETHEUS_MULTIPROC_DIR",  # prometheus_client's multiprocess mode
@@ -121,3 +121,19 @@ def test_replica_values_reach_the_app_and_their_password_comes_from_a_secret(hel
     shared = render("--set", "database.replicas.hosts={replica-a}")
     web = env_of(find(shared, "Deployment")["spec"]["template"]["spec"]["containers"][0], shared)
     assert web["DATABASE_REPLICA_HOSTS"] == "replica-a:3306" and "DATABASE_REPLICA_PASSWORD" not in web
+
+
+def test_cors_origins_reach_the_web_pods_as_the_app_reads_them(helm, monkeypatch):
+    from relayr.settings import environ
+
+    default = render()
+    web = find(default, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    assert env_of(web, default)["DJANGO_CORS_ALLOWED_ORIGINS"] == ""  # no CORS
+    docs = render("--set", "django.corsAllowedOrigins={https://dashboard.example.com,http://localhost:3000}")
+    web = find(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    value = env_of(web, docs)["DJANGO_CORS_ALLOWED_ORIGINS"]
+    monkeypatch.setenv("DJANGO_CORS_ALLOWED_ORIGINS", value)
+    assert environ.get_origins("DJANGO_CORS_ALLOWED_ORIGINS") == [
+        "https://dashboard.example.com",
+        "http://localhost:3000",
+    ]

@@ -26,6 +26,8 @@ def test_readme_values_table_matches_values_yaml():
         ("web.colour=blue", "additional properties 'colour' not allowed"),
         ("podSecurityContext.runAsUser=0", "at '/podSecurityContext/runAsUser'"),
         ("database.replicas.hosts={mysql://r@replica}", "at '/database/replicas/hosts/0'"),
+        # A browser's Origin never has a path: this one would never match, so it is refused.
+        ("django.corsAllowedOrigins={https://dashboard.example.com/}", "at '/django/corsAllowedOrigins/0'"),
     ],
 )
 def test_the_schema_rejects_wrong_values_with_a_clear_message(helm, setting, message):

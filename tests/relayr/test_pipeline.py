@@ -96,6 +96,8 @@ def _moved(middleware, name, offset):
         (lambda m: [entry for entry in m if entry != API_MIDDLEWARE], "relayr.E001"),
         (lambda m: _moved(m, "django.middleware.common.CommonMiddleware", 1), "relayr.E002"),
         (lambda m: _moved(m, "relayr.observability.request_metrics.RequestMetricsMiddleware", 1), "relayr.E002"),
+        # Cached answers would carry no CORS headers, or another request's.
+        (lambda m: _moved(m, "relayr.http.middleware.CorsMiddleware", 1), "relayr.E002"),
         (lambda m: [m[1], m[0], *m[2:]], "relayr.E003"),
         (lambda m: [*m, "django.middleware.locale.LocaleMiddleware"], "relayr.E004"),
         (lambda m: _moved(m, "relayr.http.middleware.ErrorMiddleware", 1), "relayr.E004"),

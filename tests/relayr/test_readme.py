@@ -17,7 +17,7 @@ from harness.server import free_port
 from tests.support.metrics import sample_sum
 
 ROOT = Path(__file__).resolve().parents[2]
-READ = re.compile(r"""\bget_(?:str|bool|int|float|list)\(\s*["']([A-Z][A-Z0-9_]*)["']""")
+READ = re.compile(r"""\bget_(?:str|bool|int|float|list|origins)\(\s*["']([A-Z][A-Z0-9_]*)["']""")
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 OLD = 1_577_836_800  # 2020-01-01
 
