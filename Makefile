@@ -75,7 +75,7 @@ run: install var/secret_key var/admin_password
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
 	echo && echo "relayr on http://127.0.0.1:$(PORT)/  (database: $$database)" && \
 	echo "  API:     http://127.0.0.1:$(PORT)/api/v1/sensors" && \
-	echo "  OpenAPI: http://127.0.0.1:$(PORT)/api/v1/openapi.json" && \
+	echo "  OpenAPI: http://127.0.0.1:$(PORT)/api/v1/openapi.json   docs: http://127.0.0.1:$(PORT)/api/v1/docs" && \
 	echo "  health:  http://127.0.0.1:$(PORT)/readyz   metrics: http://127.0.0.1:$(PORT)/metrics" && \
 	echo "  admin:   http://127.0.0.1:$(PORT)/admin/  user admin, password $$(cat var/admin_password)" && echo && \
 	exec $(BIN)/gunicorn --config relayr/gunicorn.conf.py

@@ -2,14 +2,18 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from records.admin import pages
+from records.api import docs
 from relayr.observability import metrics, probes
 
 urlpatterns = [
     # The API (records/api/urls.py): ApiMiddleware serves the paths these patterns match.
     path("", include(settings.API_URLCONF)),
+    # The API's docs page is HTML for a person, not one of the API's patterns (whose
+    # cached answers are JSON): the middleware below ApiMiddleware serves it as any page.
+    re_path(r"^api/v1/docs/?$", docs.page, name="api-docs"),
     # ObservabilityMiddleware answers these four first, whatever the Host header;
     # listed here so the URLconf names every path the service serves.
     path("livez", probes.livez, name="livez"),

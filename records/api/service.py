@@ -14,6 +14,7 @@ def index(request):
     links = {
         "sensors": request.build_absolute_uri("/api/v1/sensors"),
         "openapi": request.build_absolute_uri("/api/v1/openapi.json"),
+        "docs": request.build_absolute_uri("/api/v1/docs"),
         "admin": request.build_absolute_uri("/admin/"),
         "health": request.build_absolute_uri("/readyz"),
         "metrics": request.build_absolute_uri("/metrics"),

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django_prometheus",
     "axes",
     "corsheaders",
+    # Swagger UI's files, for the API docs page (records/api/docs.py).
+    "drf_spectacular_sidecar",
     "relayr.http",
     "records",
 ]

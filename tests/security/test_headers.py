@@ -17,6 +17,7 @@ DISCLOSURE = re.compile(r"Traceback|django|Django|python|Python|gunicorn/|WSGIRe
 RESPONSES = [
     ("get", "/", 200),
     ("get", "/api/v1/sensors", 200),
+    ("get", "/api/v1/docs", 200),
     ("get", "/api/v1/sensors?limit=0", 400),
     ("get", "/api/v1/sensors/987654", 404),
     ("get", "/no/such/path", 404),
