@@ -23,7 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "relayr.staticfiles.StaticFiles",  # django.contrib.staticfiles, without files no page uses
     "django_prometheus",
     "axes",
     "corsheaders",

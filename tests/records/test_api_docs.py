@@ -8,6 +8,8 @@ loaded came from the app. The screenshot is var/screenshots/api-docs.png.
 import re
 
 import pytest
+from django.apps import apps
+from django.contrib.staticfiles import finders
 
 from harness.server import GunicornServer
 from relayr.http import cache
@@ -40,6 +42,16 @@ def test_the_page_is_html_naming_the_document_and_the_apps_own_files(client):
     assert any("swagger-ui-bundle" in name for name in files) and any(name.endswith(".css") for name in files)
     assert "//" not in "".join(files) and "https:" not in page  # nothing from elsewhere
     assert client.get(DOCS + "/").status_code == 200  # a trailing slash is optional, as on the API's paths
+
+
+def test_collectstatic_takes_swagger_ui_and_leaves_what_no_page_uses():
+    """As collectstatic lists files: every finder, the static files app's ignore patterns."""
+    patterns = apps.get_app_config("staticfiles").ignore_patterns
+    collected = {path for finder in finders.get_finders() for path, _ in finder.list(patterns)}
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in collected
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css" in collected
+    assert "admin/js/autocomplete.js" in collected
+    assert not [path for path in collected if "redoc" in path or "standalone" in path or "oauth2" in path]
 
 
 @pytest.mark.django_db
