@@ -66,3 +66,36 @@ class Reading(models.Model):
         return (self.recorded_at.isoformat(), *self.sensor.natural_key())
 
     natural_key.dependencies = ["records.sensor"]
+
+
+class ReadingHour(models.Model):
+    """One sensor's readings in one UTC hour, summed up: what /aggregates reads instead of the raw rows.
+
+    Kept by database triggers on the readings table (migration 0005), so
+    every write, whatever its path, changes these rows in the same
+    transaction. A trigger only ever adds to a row in constant time: a
+    reading deleted, or changed, subtracts from ``readings`` (exact: an
+    integer) and ``total`` and marks the hour ``stale``, because its
+    minimum and maximum (and a double's sum, once subtracted from) can only
+    be recomputed from the readings. Stale hours are read from the readings
+    themselves until ``manage.py refresh_rollups`` recomputes them; an
+    emptied hour stays as a stale row with ``readings`` 0 until then.
+    """
+
+    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    hour = models.BigIntegerField(help_text="Hours since the Unix epoch (UTC): the hour is [hour, hour + 1).")
+    readings = models.IntegerField()
+    total = models.FloatField()
+    low = models.FloatField()
+    high = models.FloatField()
+    stale = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sensor", "hour"], name="reading_hour_uniq")]
+        indexes = [
+            # refresh_rollups finds the stale hours without a scan.
+            models.Index(fields=["stale", "sensor", "hour"], name="reading_hour_stale_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.sensor_id} @ hour {self.hour}"

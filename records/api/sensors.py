@@ -21,7 +21,7 @@ SENSOR_PAGES = Paginator("sensors", Key("id"))
 READING_PAGES = Paginator("readings", Key("recorded_at", instant))
 
 
-def _sensor_id(raw):
+def sensor_id_from_path(raw):
     pk = params.parse_id(raw)
     if pk is None:
         raise not_found(f"No sensor with id {raw}.")
@@ -40,7 +40,7 @@ def sensor_list(request):
 
 def sensor_detail(request, pk):
     params.check_known(request, set())
-    sensor = queries.sensor(_sensor_id(pk))
+    sensor = queries.sensor(sensor_id_from_path(pk))
     if sensor is None:
         raise not_found(f"No sensor with id {pk}.")
     return json_response(sensor)
@@ -48,7 +48,7 @@ def sensor_detail(request, pk):
 
 def sensor_readings(request, pk):
     params.check_known(request, READINGS_PARAMETERS)
-    sensor_id = _sensor_id(pk)
+    sensor_id = sensor_id_from_path(pk)
     since, until = params.get_datetime(request, "since"), params.get_datetime(request, "until")
     descending = params.get_choice(request, "order", ORDERS) == "desc"
     export_format = params.get_choice(request, "format", export.FORMATS)

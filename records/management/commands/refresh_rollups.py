@@ -1,0 +1,153 @@
+"""Recount hourly rollups from the readings: the stale hours, or with --rebuild every hour of a range.
+
+The triggers keep every rollup in step with its readings, but a delete or
+an update can only mark its hour stale (the API then reads that hour from
+the readings). This recounts those hours. ``--rebuild`` is for readings
+changed without the triggers (TRUNCATE, a bulk load with the triggers
+dropped, a restore of the readings table alone): it marks every hour of the
+range stale, adds the hours that have readings but no rollup, and recounts.
+
+Each run of up to a week of one sensor's hours is recounted in its own
+short transaction that first locks the hours' rollup rows: a writer of that hour (whose trigger must update the
+row) either committed before, and is counted, or waits and adds itself to
+the fresh count after. Safe to run while readings are written, and to stop
+and rerun.
+"""
+
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+
+from records import rollups
+from records.ingest.validation import parse_time
+from records.management.progress import Progress
+from records.models import ReadingHour
+
+BATCH = 1000  # stale hours listed per query
+RUN_HOURS = 168  # hours of one sensor recounted in one transaction (one range of readings)
+
+
+class Command(BaseCommand):
+    help = "Recount the hourly rollups that deletes and updates marked stale; --rebuild recounts every hour."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sensor", type=int, metavar="ID", help="only this sensor's hours")
+        parser.add_argument("--since", metavar="TIME", help="only hours ending after this ISO 8601 instant")
+        parser.add_argument("--until", metavar="TIME", help="only hours starting before this ISO 8601 instant")
+        parser.add_argument(
+            "--rebuild", action="store_true", help="recount every hour of the range, not only the stale ones"
+        )
+
+    def handle(self, *args, sensor, since, until, rebuild, **options):
+        first, last = self._hour(since, "--since", up=False), self._hour(until, "--until", up=True)
+        if first is not None and last is not None and first >= last:
+            raise CommandError("--until must be later than --since")
+        began = time.monotonic()
+        try:
+            if rebuild:
+                self._mark_stale(sensor, first, last)
+            recounted, emptied = self._recount(sensor, first, last)
+        except DatabaseError as error:
+            raise CommandError(f"database error: {error}") from None
+        self.stdout.write(
+            f"recounted {recounted:,} stale hours ({emptied:,} without readings, removed) "
+            f"in {time.monotonic() - began:.1f} s"
+        )
+
+    @staticmethod
+    def _hour(raw, option, up):
+        """An instant as an hour number: the hour holding it, or with ``up`` the next one unless it is on the hour."""
+        if raw is None:
+            return None
+        when = parse_time(raw)
+        if isinstance(when, str):
+            raise CommandError(f"{option}: " + when.replace("recorded_at ", "", 1))
+        hour = rollups.seconds(when) // 3600
+        return hour + 1 if up and rollups.instant(hour * 3600) < when else hour
+
+    def _mark_stale(self, sensor, first, last):
+        """Every hour of the range stale, and the hours with readings but no row added (as stale)."""
+        hours = ReadingHour.objects.all()
+        readings, params = [], []
+        if sensor is not None:
+            hours = hours.filter(sensor_id=sensor)
+            readings.append("sensor_id = %s")
+            params.append(sensor)
+        if first is not None:
+            hours = hours.filter(hour__gte=first)
+            readings.append("recorded_at >= %s")
+            params.append(rollups.db_time(rollups.instant(first * 3600)))
+        if last is not None:
+            hours = hours.filter(hour__lt=last)
+            readings.append("recorded_at < %s")
+            params.append(rollups.db_time(rollups.instant(last * 3600)))
+        hours.update(stale=True)
+        where = " AND ".join(readings) or "1 = 1"
+        if connection.vendor == "mysql":
+            upsert = "ON DUPLICATE KEY UPDATE stale = TRUE"
+        else:
+            upsert = "ON CONFLICT (sensor_id, hour) DO UPDATE SET stale = 1"
+        sql = (
+            f"INSERT INTO {rollups.HOURS} (sensor_id, hour, readings, total, low, high, stale) "  # noqa: S608
+            f"SELECT sensor_id, {rollups.hours_sql('recorded_at')} AS h, COUNT(*), 0, 0, 0, TRUE "
+            f"FROM {rollups.READINGS} WHERE {where} GROUP BY sensor_id, h {upsert}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    def _recount(self, sensor, first, last):
+        stale = ReadingHour.objects.filter(stale=True)
+        if sensor is not None:
+            stale = stale.filter(sensor_id=sensor)
+        if first is not None:
+            stale = stale.filter(hour__gte=first)
+        if last is not None:
+            stale = stale.filter(hour__lt=last)
+        progress = Progress(sys.stderr)
+        recounted, emptied, after = 0, 0, None
+        while True:
+            # Forward only (the stale index's order): an hour made stale again meanwhile waits for the next run.
+            page = stale.order_by("sensor_id", "hour")
+            if after is not None:
+                page = page.filter(Q(sensor_id__gt=after[0]) | Q(sensor_id=after[0], hour__gt=after[1]))
+            batch = list(page.values_list("sensor_id", "hour")[:BATCH])
+            if not batch:
+                break
+            for sensor_id, hours in _runs(batch):
+                emptied += self._recount_hours(sensor_id, hours)
+            recounted, after = recounted + len(batch), batch[-1]
+            progress.show(f"recounted {recounted:,} stale hours")
+        progress.clear()
+        return recounted, emptied
+
+    @staticmethod
+    def _recount_hours(sensor_id, hours):
+        """Recount a run of one sensor's hours under their rows' locks; returns how many had no readings left."""
+        with transaction.atomic():
+            rows = ReadingHour.objects.select_for_update().filter(sensor_id=sensor_id, hour__in=hours)
+            locked = set(rows.values_list("hour", flat=True))
+            counted = rollups.per_hour(sensor_id, min(hours), max(hours) + 1)
+            empty = [hour for hour in locked if hour not in counted]
+            ReadingHour.objects.filter(sensor_id=sensor_id, hour__in=empty).delete()
+            for hour in locked - set(empty):
+                readings, total, low, high = counted[hour]
+                ReadingHour.objects.filter(sensor_id=sensor_id, hour=hour).update(
+                    readings=readings, total=total, low=low, high=high, stale=False
+                )
+        return len(empty)
+
+
+def _runs(batch):
+    """(sensor id, hours) for each stretch of one sensor's stale hours at most RUN_HOURS long."""
+    run_sensor, hours = None, []
+    for sensor_id, hour in batch:
+        if hours and (sensor_id != run_sensor or hour - hours[0] >= RUN_HOURS):
+            yield run_sensor, hours
+            hours = []
+        run_sensor = sensor_id
+        hours.append(hour)
+    if hours:
+        yield run_sensor, hours

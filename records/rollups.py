@@ -1,0 +1,152 @@
+"""Count, sum, min and max of one sensor's readings per bucket: from the readings, or from the hourly rollups.
+
+Buckets are numbered, not formatted: a bucket of ``k`` minutes is the
+whole number ``minutes since 0000-01-01 DIV k``, computed from the
+DATETIME's date and clock fields (MySQL's TO_DAYS, SQLite's whole seconds),
+so no session time zone and no fractional second can move a reading into
+another bucket. Counting from year 0, every number is positive and integer
+division is the floor; every bucket length divides a day and 1970-01-01 is
+day 719528, so the buckets are aligned to the Unix epoch too.
+
+``ReadingHour.hour`` (hours since the Unix epoch) comes from the same
+arithmetic in the triggers of migration 0005. Every value from outside is
+a parameter; the SQL text is built from constants only (hence S608 below).
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from django.db import connection
+
+from relayr.db.connections import read
+
+from .models import Reading, ReadingHour
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH_MINUTES = 719528 * 1440  # minutes from 0000-01-01 to 1970-01-01
+EPOCH_HOURS = 719528 * 24
+READINGS = Reading._meta.db_table
+HOURS = ReadingHour._meta.db_table
+
+
+class Sums:
+    """One bucket's figures; ``add`` merges another part of the same bucket."""
+
+    __slots__ = ("count", "high", "low", "total")
+
+    def __init__(self, count, low, high, total):
+        self.count, self.low, self.high, self.total = int(count), low, high, total
+
+    def add(self, other):
+        self.count += other.count
+        self.low, self.high = min(self.low, other.low), max(self.high, other.high)
+        self.total += other.total
+
+
+def minutes_sql(column):
+    """Whole minutes from 0000-01-01 to the DATETIME ``column``, for SQL run with parameters."""
+    if connection.vendor == "mysql":
+        return f"(TO_DAYS({column}) * 1440 + HOUR({column}) * 60 + MINUTE({column}))"
+    # Django's text "YYYY-MM-DD HH:MM:SS.ffffff" cut to the minute: SQLite's date
+    # functions count in milliseconds and would round 59.9999 s up. '%s' is then
+    # whole seconds since 1970; shifted positive, '/' floors. The SQL always has
+    # parameters, so its "%" is doubled.
+    return f"((CAST(strftime('%%s', substr({column}, 1, 16)) AS INTEGER) + 62167219200) / 60)"
+
+
+def _div():
+    return "DIV" if connection.vendor == "mysql" else "/"
+
+
+def db_time(value):
+    return Reading._meta.get_field("recorded_at").get_db_prep_value(value, connection)
+
+
+def instant(seconds):
+    """Seconds since the Unix epoch as an aware datetime."""
+    return EPOCH + timedelta(seconds=seconds)
+
+
+def seconds(when):
+    """An aware datetime as whole seconds since the Unix epoch, rounded down."""
+    delta = when - EPOCH
+    return delta.days * 86400 + delta.seconds
+
+
+def first_minute(sensor_id, since, until):
+    """The minute (from 0000-01-01) of the sensor's first reading in [since, until), or None: one index probe."""
+    where, params = _window(sensor_id, since, until)
+    sql = f"SELECT {minutes_sql('recorded_at')} FROM {READINGS} WHERE {where} ORDER BY recorded_at LIMIT 1"  # noqa: S608
+    rows = read(sql, params)
+    return rows[0][0] if rows else None
+
+
+def from_readings(sensor_id, minutes, since, until):
+    """{bucket start in Unix seconds: Sums} of the readings in [since, until), buckets of ``minutes``.
+
+    One range of the (sensor, recorded_at, value) index, grouped.
+    """
+    where, params = _window(sensor_id, since, until)
+    bucket = f"{minutes_sql('recorded_at')} {_div()} {int(minutes)}"
+    sql = (
+        f"SELECT {bucket} AS bucket, COUNT(*), MIN(value), MAX(value), SUM(value) "  # noqa: S608
+        f"FROM {READINGS} WHERE {where} GROUP BY bucket"
+    )
+    return {
+        (number * minutes - EPOCH_MINUTES) * 60: Sums(count, low, high, total)
+        for number, count, low, high, total in read(sql, params)
+    }
+
+
+def from_hours(sensor_id, hours, first, last):
+    """({bucket start in Unix seconds: Sums}, starts of buckets holding a stale hour), buckets of
+    ``hours``, from the rollups of the hours [first, last) (hours since the epoch; ``last`` None: all).
+
+    One range of the unique (sensor, hour) index, grouped. A stale hour's
+    figures are not to be trusted: its bucket is only named, for the caller
+    to count from the readings.
+    """
+    where, params = ["sensor_id = %s", "hour >= %s", "(readings > 0 OR stale)"], [sensor_id, first]
+    if last is not None:
+        where.append("hour < %s")
+        params.append(last)
+    bucket = f"(hour + {EPOCH_HOURS}) {_div()} {int(hours)}"
+    sql = (
+        f"SELECT {bucket} AS bucket, SUM(readings), MIN(low), MAX(high), SUM(total), MAX(stale) "  # noqa: S608
+        f"FROM {HOURS} WHERE {' AND '.join(where)} GROUP BY bucket"
+    )
+    sums, stale = {}, set()
+    for number, count, low, high, total, any_stale in read(sql, params):
+        start = (number * hours - EPOCH_HOURS) * 3600
+        sums[start] = Sums(count, low, high, total)
+        if any_stale:
+            stale.add(start)
+    return sums, stale
+
+
+def _window(sensor_id, since, until):
+    where, params = ["sensor_id = %s"], [sensor_id]
+    for operator, value in ((">=", since), ("<", until)):
+        if value is not None:
+            where.append(f"recorded_at {operator} %s")
+            params.append(db_time(value))
+    return " AND ".join(where), params
+
+
+def hours_sql(column):
+    """Whole hours from the Unix epoch to the DATETIME ``column``: ``ReadingHour.hour``, as the triggers compute it."""
+    return f"({minutes_sql(column)} {_div()} 60 - {EPOCH_HOURS})"
+
+
+def per_hour(sensor_id, first, last):
+    """{hour: (count, sum, min, max)} of one sensor's readings in the hours [first, last), from the readings.
+
+    On the primary, in the caller's transaction (refresh_rollups holds the hours' locks).
+    """
+    where, params = _window(sensor_id, instant(first * 3600), instant(last * 3600))
+    sql = (
+        f"SELECT {hours_sql('recorded_at')} AS h, COUNT(*), SUM(value), MIN(value), MAX(value) "  # noqa: S608
+        f"FROM {READINGS} WHERE {where} GROUP BY h"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {hour: (count, total, low, high) for hour, count, total, low, high in cursor.fetchall()}
