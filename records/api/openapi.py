@@ -5,6 +5,7 @@ from django.conf import settings
 from relayr import __version__
 from relayr.http.export import FORMATS
 
+from .aggregates import BUCKETS
 from .fields import READING, SENSOR
 
 
@@ -131,6 +132,26 @@ def _schemas():
                 "next": {"type": ["string", "null"], "format": "uri"},
             },
         },
+        "Aggregate": {
+            "type": "object",
+            "required": ["start", "count", "min", "max", "avg"],
+            "properties": {
+                "start": {"type": "string", "format": "date-time", "description": "The bucket's start (UTC)."},
+                "count": {"type": "integer", "minimum": 1},
+                "min": {"type": "number"},
+                "max": {"type": "number"},
+                # A sum past the largest double is infinite, which JSON writes as null.
+                "avg": {"type": ["number", "null"]},
+            },
+        },
+        "AggregatePage": {
+            "type": "object",
+            "required": ["results", "next"],
+            "properties": {
+                "results": {"type": "array", "items": {"$ref": "#/components/schemas/Aggregate"}},
+                "next": {"type": ["string", "null"], "format": "uri"},
+            },
+        },
         "Index": {
             "type": "object",
             "required": ["service", "version", "links"],
@@ -209,6 +230,35 @@ def document():
                     READING.names,
                 ),
                 [sensor_id, *since_until, order, limit, cursor, export_format],
+                errors=("400", "404", "405", "503"),
+            ),
+            "/api/v1/sensors/{id}/aggregates": _get(
+                "listAggregates",
+                "Count, min, max and mean of one sensor's readings per time bucket, ascending",
+                _ok("A page of buckets; a bucket without readings is left out.", "#/components/schemas/AggregatePage"),
+                [
+                    sensor_id,
+                    {
+                        **_query(
+                            "bucket",
+                            {"type": "string", "enum": list(BUCKETS)},
+                            "Bucket length; buckets are aligned to multiples of it since the Unix epoch, in UTC.",
+                        ),
+                        "required": True,
+                    },
+                    _query(
+                        "since",
+                        {"type": "string", "format": "date-time"},
+                        "Readings counted from this instant (inclusive; ISO 8601). Default: the sensor's first.",
+                    ),
+                    _query(
+                        "until",
+                        {"type": "string", "format": "date-time"},
+                        "Readings counted before this instant (exclusive; ISO 8601). Default: no bound.",
+                    ),
+                    limit,
+                    cursor,
+                ],
                 errors=("400", "404", "405", "503"),
             ),
             "/sensors": _get(

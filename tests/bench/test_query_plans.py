@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from records.models import Sensor
+from records.models import Reading, Sensor
 
 # ANALYZE TABLE commits on MySQL, so these tests run outside a rolled-back
 # transaction; the database is flushed after each and the seed data restored.
@@ -133,3 +133,51 @@ def test_latest_readings_read_one_index_entry_per_sensor(client, bench_sensor, p
     # A scan of a sensor's readings would read all 250 of them; the sensors themselves, one entry each.
     assert reads["Handler_read_next"] + reads["Handler_read_prev"] <= sensors + 2, reads
     assert reads["Sort_rows"] == 0, reads
+
+
+def plans_of(client, url):
+    """The plan of every query a request runs."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    plans = []
+    with connection.cursor() as cursor:
+        for query in queries:
+            cursor.execute("EXPLAIN FORMAT=TRADITIONAL " + query["sql"])
+            columns = [column[0] for column in cursor.description]
+            plans.append([dict(zip(columns, row, strict=True)) for row in cursor.fetchall()])
+    return plans
+
+
+# One sensor's readings by time (either index leading with sensor and time), or its hourly rollups.
+SENSOR_TIME_KEYS = {"reading_page_idx", "reading_sensor_time_uniq", "reading_hour_uniq"}
+
+
+def assert_index_ranges(plans):
+    """Every step a range or a probe (ref) on a (sensor, time) index: never a scan, never another index."""
+    for plan in plans:
+        for step in plan:
+            assert step["type"] in ("range", "ref") and step["key"] in SENSOR_TIME_KEYS, plans
+    return {step["key"] for plan in plans for step in plan}
+
+
+@pytest.mark.parametrize(
+    ("query", "rollups"),
+    [
+        # Whole hours from the rollups; the edges (partial hours) from the readings.
+        ("bucket=1h&since=2024-01-01T00:30:00Z&until=2024-01-01T03:10:00Z", True),
+        ("bucket=1d&limit=100", True),
+        ("bucket=6h&since=2024-01-01T00:00:00Z&until=2024-01-02T00:00:00Z", True),
+        ("bucket=5m&since=2024-01-01T01:00:00Z&limit=20", False),
+        ("bucket=1m&limit=100", False),
+    ],
+)
+def test_aggregates_read_index_ranges_only(client, bench_sensor, query, rollups):
+    used = assert_index_ranges(plans_of(client, f"/api/v1/sensors/{bench_sensor}/aggregates?{query}"))
+    assert ("reading_hour_uniq" in used) == rollups, used
+
+
+def test_aggregates_read_a_stale_hour_from_the_readings_by_its_range(client, bench_sensor):
+    Reading.objects.filter(pk=Reading.objects.filter(sensor_id=bench_sensor).order_by("recorded_at")[70].pk).delete()
+    plans = plans_of(client, f"/api/v1/sensors/{bench_sensor}/aggregates?bucket=1h&since=2024-01-01T00:00:00Z")
+    assert len(plans) == 3, plans  # the rollups, the stale hour's readings, a probe for readings after the page
+    assert assert_index_ranges(plans) >= {"reading_hour_uniq"}
