@@ -7,7 +7,9 @@ Workloads (wrk, one at a time, each measured run after a warm-up):
   W1  /api/v1/sensors/{id}, random existing ids
   W2  /api/v1/sensors?limit=100
   W3  /api/v1/sensors/{id}/readings?since=...&limit=100, random sensors and windows
-W1-W3 run with default settings, again with the response cache off, and W3
+  W4  /api/v1/sensors/{id}/aggregates?bucket=1h, 30 days from a random instant, limit 500 (its first page)
+  W5  /api/v1/sensors/{id}/aggregates?bucket=1d&limit=100: a random sensor's whole history
+W1-W5 run with default settings, again with the response cache off, and W3
 once more against a small database to show that latency does not grow with
 the table. Every workload's measured time is split into rounds that
 interleave with the other workloads' (see Bench.measure). A soak then checks
@@ -131,6 +133,8 @@ class Bench:
         sensor = "/api/v1/sensors/{id}"
         readings = "/api/v1/sensors/{id}/readings?since=...&limit=100"
         sensors_page = "/api/v1/sensors?limit=100"
+        hourly = "/api/v1/sensors/{id}/aggregates?bucket=1h&since=...&until=+30d&limit=500"
+        daily = "/api/v1/sensors/{id}/aggregates?bucket=1d&limit=100"
         big_id, small_id = self.big.sensor_ids[0], self.small.sensor_ids[0]
 
         with ExitStack() as servers:
@@ -152,10 +156,14 @@ class Bench:
                     Workload("W1", default, f"/api/v1/sensors/{big_id}", sensor, "sensor", self.big),
                     Workload("W2", default, sensors_page, sensors_page),
                     Workload("W3", default, f"/api/v1/sensors/{big_id}", readings, "readings", self.big),
+                    Workload("W4", default, f"/api/v1/sensors/{big_id}", hourly, "hourly", self.big),
+                    Workload("W5", default, f"/api/v1/sensors/{big_id}", daily, "daily", self.big),
                     Workload("L3", bare_readings, f"/api/v1/sensors/{big_id}", "readings, bare", "readings", self.big),
                     Workload("W1 nocache", nocache, f"/api/v1/sensors/{big_id}", sensor, "sensor", self.big),
                     Workload("W2 nocache", nocache, sensors_page, sensors_page),
                     Workload("W3 nocache", nocache, f"/api/v1/sensors/{big_id}", readings, "readings", self.big),
+                    Workload("W4 nocache", nocache, f"/api/v1/sensors/{big_id}", hourly, "hourly", self.big),
+                    Workload("W5 nocache", nocache, f"/api/v1/sensors/{big_id}", daily, "daily", self.big),
                     Workload("W3 small", small, f"/api/v1/sensors/{small_id}", readings, "readings", self.small),
                 ]
             )

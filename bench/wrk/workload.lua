@@ -3,6 +3,9 @@
 --   sensor   : /api/v1/sensors/{id}, a random id from BENCH_IDS (W1)
 --   readings : /api/v1/sensors/{id}/readings?since=...&limit=100, a random id
 --              and a random instant in [BENCH_FIRST, BENCH_LAST] (epoch seconds) (W3)
+--   hourly   : /api/v1/sensors/{id}/aggregates?bucket=1h&since=...&until=...&limit=500, 30 days from
+--              a random instant, a random id (W4)
+--   daily    : /api/v1/sensors/{id}/aggregates?bucket=1d&limit=100, a random id: its whole history (W5)
 --   mixed    : sensor, list and readings requests in turn (the memory soak)
 -- done() prints one JSON line that bench/load.py parses.
 
@@ -34,8 +37,21 @@ local function readings_path()
   return sensor_path() .. "/readings?since=" .. since .. "&limit=100"
 end
 
+local MONTH = 30 * 86400
+
+local function hourly_path()
+  local start = first + math.random(0, math.max(0, last - MONTH - first))
+  local since = os.date("!%Y-%m-%dT%H:%M:%SZ", start)
+  local upto = os.date("!%Y-%m-%dT%H:%M:%SZ", start + MONTH)
+  return sensor_path() .. "/aggregates?bucket=1h&since=" .. since .. "&until=" .. upto .. "&limit=500"
+end
+
 function request()
-  if mode == "sensor" then
+  if mode == "hourly" then
+    return wrk.format("GET", hourly_path())
+  elseif mode == "daily" then
+    return wrk.format("GET", sensor_path() .. "/aggregates?bucket=1d&limit=100")
+  elseif mode == "sensor" then
     return wrk.format("GET", sensor_path())
   elseif mode == "readings" then
     return wrk.format("GET", readings_path())

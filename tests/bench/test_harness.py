@@ -17,7 +17,8 @@ from django.db import connection
 from harness.server import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKLOADS = {"L", "L3", "W0", "W1", "W2", "W3", "W1 nocache", "W2 nocache", "W3 nocache", "W3 small"}
+WORKLOADS = {"L", "L3", "W0", "W1", "W2", "W3", "W4", "W5", "W1 nocache", "W2 nocache", "W3 nocache"}
+WORKLOADS |= {"W4 nocache", "W5 nocache", "W3 small"}
 
 # Committed data (the servers are other processes); the flush afterwards must
 # not let post_migrate recreate content types under new ids, hence serialized_rollback.
@@ -52,7 +53,7 @@ def test_the_harness_runs_every_workload(tmp_path):
     assert 0 < summary["cold_start"]["seconds"] < 30
     assert summary["memory"]["final"]["requests"] >= 200
     assert all(0 < size < 500 for size in summary["memory"]["final"]["rss_mb"].values())
-    assert {target["name"] for target in summary["targets"]} >= {"W0 / L", "W3 p50 large / small"}
+    assert {target["name"] for target in summary["targets"]} >= {"W0 / L", "W3 p50 large / small", "W4 / W3", "W5 / W3"}
 
 
 def test_the_comparison_serves_every_variant(tmp_path):

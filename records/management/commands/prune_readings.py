@@ -19,9 +19,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.db.models import Q
 
+from records import rollups
 from records.ingest.validation import parse_time
 from records.management.progress import Progress
 from records.models import Reading
+from records.upkeep import recount_stale
 
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 DURATION = re.compile(r"([1-9][0-9]{0,8})([smhdw])")
@@ -60,6 +62,10 @@ class Command(BaseCommand):
         previous = {sig: signal.signal(sig, self._request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             removed, batches, longest, seconds = self._prune(old, delete=not dry_run)
+            if removed and not dry_run and not self.stop:
+                # The hours emptied or cut into are stale now: recounted (most just removed)
+                # so the rollups shrink with the readings and readers meet no stale hour.
+                recount_stale(last=rollups.seconds(cutoff) // 3600 + 1)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -6,28 +6,21 @@ the readings). This recounts those hours. ``--rebuild`` is for readings
 changed without the triggers (TRUNCATE, a bulk load with the triggers
 dropped, a restore of the readings table alone): it marks every hour of the
 range stale, adds the hours that have readings but no rollup, and recounts.
-
-Each run of up to a week of one sensor's hours is recounted in its own
-short transaction that first locks the hours' rollup rows: a writer of that hour (whose trigger must update the
-row) either committed before, and is counted, or waits and adds itself to
-the fresh count after. Safe to run while readings are written, and to stop
-and rerun.
+Safe to run while readings are written, and to stop and rerun
+(records.upkeep says why).
 """
 
 import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db import DatabaseError, connection
 
 from records import rollups
 from records.ingest.validation import parse_time
 from records.management.progress import Progress
 from records.models import ReadingHour
-
-BATCH = 1000  # stale hours listed per query
-RUN_HOURS = 168  # hours of one sensor recounted in one transaction (one range of readings)
+from records.upkeep import recount_stale
 
 
 class Command(BaseCommand):
@@ -49,7 +42,7 @@ class Command(BaseCommand):
         try:
             if rebuild:
                 self._mark_stale(sensor, first, last)
-            recounted, emptied = self._recount(sensor, first, last)
+            recounted, emptied = recount_stale(sensor, first, last, Progress(sys.stderr))
         except DatabaseError as error:
             raise CommandError(f"database error: {error}") from None
         self.stdout.write(
@@ -97,57 +90,3 @@ class Command(BaseCommand):
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-
-    def _recount(self, sensor, first, last):
-        stale = ReadingHour.objects.filter(stale=True)
-        if sensor is not None:
-            stale = stale.filter(sensor_id=sensor)
-        if first is not None:
-            stale = stale.filter(hour__gte=first)
-        if last is not None:
-            stale = stale.filter(hour__lt=last)
-        progress = Progress(sys.stderr)
-        recounted, emptied, after = 0, 0, None
-        while True:
-            # Forward only (the stale index's order): an hour made stale again meanwhile waits for the next run.
-            page = stale.order_by("sensor_id", "hour")
-            if after is not None:
-                page = page.filter(Q(sensor_id__gt=after[0]) | Q(sensor_id=after[0], hour__gt=after[1]))
-            batch = list(page.values_list("sensor_id", "hour")[:BATCH])
-            if not batch:
-                break
-            for sensor_id, hours in _runs(batch):
-                emptied += self._recount_hours(sensor_id, hours)
-            recounted, after = recounted + len(batch), batch[-1]
-            progress.show(f"recounted {recounted:,} stale hours")
-        progress.clear()
-        return recounted, emptied
-
-    @staticmethod
-    def _recount_hours(sensor_id, hours):
-        """Recount a run of one sensor's hours under their rows' locks; returns how many had no readings left."""
-        with transaction.atomic():
-            rows = ReadingHour.objects.select_for_update().filter(sensor_id=sensor_id, hour__in=hours)
-            locked = set(rows.values_list("hour", flat=True))
-            counted = rollups.per_hour(sensor_id, min(hours), max(hours) + 1)
-            empty = [hour for hour in locked if hour not in counted]
-            ReadingHour.objects.filter(sensor_id=sensor_id, hour__in=empty).delete()
-            for hour in locked - set(empty):
-                readings, total, low, high = counted[hour]
-                ReadingHour.objects.filter(sensor_id=sensor_id, hour=hour).update(
-                    readings=readings, total=total, low=low, high=high, stale=False
-                )
-        return len(empty)
-
-
-def _runs(batch):
-    """(sensor id, hours) for each stretch of one sensor's stale hours at most RUN_HOURS long."""
-    run_sensor, hours = None, []
-    for sensor_id, hour in batch:
-        if hours and (sensor_id != run_sensor or hour - hours[0] >= RUN_HOURS):
-            yield run_sensor, hours
-            hours = []
-        run_sensor = sensor_id
-        hours.append(hour)
-    if hours:
-        yield run_sensor, hours
