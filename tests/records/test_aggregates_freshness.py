@@ -12,7 +12,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -127,3 +127,17 @@ def test_a_migration_sums_up_the_readings_already_there(client, make_sensor, mak
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert_fresh(client, sensor)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "yesterday"], "--since: is not an ISO 8601 date-time"),
+        (["--until", "2025-03-01T00:00:00Z", "--since", "2025-03-01T00:30:00Z"], "--until must be later than --since"),
+        (["--since", "0999-01-01"], "--since: is out of range"),
+    ],
+)
+def test_refresh_rollups_refuses_bad_bounds(args, message):
+    with pytest.raises(CommandError) as error:
+        call_command("refresh_rollups", *args, stdout=io.StringIO())
+    assert message in str(error.value)
