@@ -109,11 +109,15 @@ def from_hours(sensor_id, hours, first, last):
     if last is not None:
         where.append("hour < %s")
         params.append(last)
-    bucket = f"(hour + {EPOCH_HOURS}) {_div()} {int(hours)}"
-    sql = (
-        f"SELECT {bucket} AS bucket, SUM(readings), MIN(low), MAX(high), SUM(total), MAX(stale) "  # noqa: S608
-        f"FROM {HOURS} WHERE {' AND '.join(where)} GROUP BY bucket"
-    )
+    condition = " AND ".join(where)
+    if hours == 1:  # the rows themselves, in the unique index's order: no grouping
+        sql = f"SELECT hour + {EPOCH_HOURS}, readings, low, high, total, stale FROM {HOURS} WHERE {condition}"  # noqa: S608
+    else:
+        bucket = f"(hour + {EPOCH_HOURS}) {_div()} {int(hours)}"
+        sql = (
+            f"SELECT {bucket} AS bucket, SUM(readings), MIN(low), MAX(high), SUM(total), MAX(stale) "  # noqa: S608
+            f"FROM {HOURS} WHERE {condition} GROUP BY bucket"
+        )
     sums, stale = {}, set()
     for number, count, low, high, total, any_stale in read(sql, params):
         start = (number * hours - EPOCH_HOURS) * 3600
