@@ -25,8 +25,9 @@ from .sensors import sensor_id_from_path
 BUCKETS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "6h": 6 * 3600, "1d": 86400}
 PARAMETERS = {"bucket", "since", "until", "limit", "cursor"}
 PAGES = Paginator("aggregates", Key("start", instant))
-# A page ending past this (year 9999) is left unbounded above.
+# The last day and hour a datetime can start and end (year 9999); a range past them is left unbounded above.
 LAST_SECONDS = rollups.seconds(rollups.instant(0).replace(year=9999, month=12, day=31))
+LAST_HOUR = LAST_SECONDS // 3600 + 23
 
 
 def sensor_aggregates(request, pk):
@@ -93,11 +94,11 @@ def _sums(sensor_id, length, lower, upper):
     minutes = length // 60
     if length < 3600:
         return rollups.from_readings(sensor_id, minutes, lower, upper)
-    first = -(-rollups.seconds(lower) // 3600)  # the first whole hour
+    first = rollups.seconds(lower) // 3600  # the first whole hour
     if rollups.instant(first * 3600) < lower:
         first += 1
     last = None if upper is None else rollups.seconds(upper) // 3600
-    if last is not None and first >= last:
+    if first > LAST_HOUR or (last is not None and first >= last):
         return rollups.from_readings(sensor_id, minutes, lower, upper)
     sums, stale = rollups.from_hours(sensor_id, length // 3600, first, last)
     edges = [(lower, rollups.instant(first * 3600))]
@@ -108,8 +109,10 @@ def _sums(sensor_id, length, lower, upper):
             _merge(sums, rollups.from_readings(sensor_id, minutes, begin, end))
     for start in stale:
         del sums[start]
-        begin, end = max(lower, rollups.instant(start)), rollups.instant(start + length)
-        sums.update(rollups.from_readings(sensor_id, minutes, begin, end if upper is None else min(upper, end)))
+        end = upper if start + length > LAST_SECONDS else rollups.instant(start + length)
+        if upper is not None and upper < end:
+            end = upper
+        sums.update(rollups.from_readings(sensor_id, minutes, max(lower, rollups.instant(start)), end))
     return sums
 
 

@@ -128,3 +128,15 @@ def test_a_cursor_belongs_to_its_sensor_and_bucket(client, sensor, make_sensor):
 @pytest.mark.parametrize("pk", ["999999", "99999999999999999999"])
 def test_unknown_sensor(client, db, pk):
     assert_error(client.get(f"/api/v1/sensors/{pk}/aggregates?bucket=1h"), 404, "not_found")
+
+
+def test_the_last_hours_a_datetime_holds(client, make_sensor):
+    sensor = make_sensor()
+    times = [datetime(9999, 12, 31, 22, 59, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)]
+    Reading.objects.bulk_create(Reading(sensor=sensor, recorded_at=t, value=float(n)) for n, t in enumerate(times))
+    Reading.objects.filter(sensor=sensor, recorded_at=times[0]).update(value=5.0)  # a stale hour
+    for bucket in BUCKETS:
+        for since in ("", "&since=9999-12-31T23:30:00Z", "&since=9999-12-31T22:00:00Z"):
+            got = walk(client, f"/api/v1/sensors/{sensor.pk}/aggregates?bucket={bucket}{since}")
+            bound = datetime.fromisoformat(since[7:]) if since else None
+            assert_equal(got, expected(sensor, bucket, since=bound))
