@@ -8,11 +8,13 @@ left without readings loses its row. Safe beside writers, and to stop and
 rerun.
 """
 
+import time
+
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 
 from . import rollups
-from .models import ReadingHour
+from .models import Reading, ReadingHour
 
 BATCH = 1000  # stale hours listed per query
 RUN_HOURS = 168  # hours of one sensor recounted in one transaction (one range of readings)
@@ -73,3 +75,28 @@ def _runs(batch):
         hours.append(hour)
     if hours:
         yield run_sensor, hours
+
+
+def stretches(sensor_id, first=None, last=None):
+    """[begin, end) instants of whole hours covering the sensor's readings in the hours [first, last),
+    sized as the caller goes so that each one's statement takes a fraction of a second (well under
+    DATABASE_READ_TIMEOUT) at any rate of readings: the next one doubles after a quick statement and
+    halves after a slow one."""
+    readings = Reading.objects.filter(sensor_id=sensor_id)
+    if first is not None:
+        readings = readings.filter(recorded_at__gte=rollups.instant(first * 3600))
+    if last is not None:
+        readings = readings.filter(recorded_at__lt=rollups.instant(last * 3600))
+    bounds = readings.aggregate(first=Min("recorded_at"), last=Max("recorded_at"))
+    if bounds["first"] is None:
+        return
+    at, end, span = rollups.seconds(bounds["first"]) // 3600, rollups.seconds(bounds["last"]) // 3600, 24
+    while at <= end:
+        began = time.monotonic()
+        yield rollups.instant(at * 3600), rollups.instant((at + span) * 3600)
+        took = time.monotonic() - began
+        at += span
+        if took < 0.25:
+            span *= 2
+        elif took > 1:
+            span = max(1, span // 2)

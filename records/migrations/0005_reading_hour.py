@@ -9,18 +9,24 @@ does constant work per row (one upsert or one update by the unique key): a
 delete or a changed value only subtracts and marks the hour stale, never
 recounts it (recounting made oldest-first deletes quadratic).
 
-The triggers are created before the existing readings are summed up: an
-hour written to meanwhile is marked stale (read from the readings until
-refresh_rollups recomputes it), never counted twice.
+The triggers are created before the existing readings are summed up
+(sensor by sensor, a stretch of hours per statement, so no statement meets
+the read timeout on a large table): an hour written to meanwhile is marked
+stale (read from the readings until refresh_rollups recomputes it), never
+counted twice.
 
 MySQL with binary logging on (its default) lets a user without SUPER create
 triggers only with log_bin_trust_function_creators=ON (README, "Hourly
 rollups").
 """
 
+import time
+from datetime import UTC, datetime, timedelta
+
 import django.db.models.deletion
 from django.db import migrations, models
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Hours since the Unix epoch of a DATETIME, in whole numbers only: TO_DAYS of
 # 1970-01-01 is 719528 (719528 * 24 = 17268672). SQLite's date functions
 # count milliseconds (59.9999 s would round up), so its text is cut to the
@@ -48,10 +54,7 @@ def _mysql(hour):
         "CREATE TRIGGER reading_hour_update AFTER UPDATE ON records_reading FOR EACH ROW BEGIN "
         "IF NOT (NEW.sensor_id <=> OLD.sensor_id AND NEW.recorded_at <=> OLD.recorded_at "
         f"AND NEW.value <=> OLD.value) THEN {take_old}; {add_new}; END IF; END",
-        f"INSERT INTO records_readinghour ({COLUMNS}) "
-        f"SELECT sensor_id, {hour.format(t='recorded_at')} AS h, COUNT(*), SUM(value), MIN(value), MAX(value), FALSE "
-        "FROM records_reading GROUP BY sensor_id, h ON DUPLICATE KEY UPDATE stale = TRUE",
-    ]
+    ], "ON DUPLICATE KEY UPDATE stale = TRUE"
 
 
 def _sqlite(hour):
@@ -71,16 +74,55 @@ def _sqlite(hour):
         "CREATE TRIGGER reading_hour_update AFTER UPDATE ON records_reading "
         "WHEN NEW.sensor_id IS NOT OLD.sensor_id OR NEW.recorded_at IS NOT OLD.recorded_at "
         f"OR NEW.value IS NOT OLD.value BEGIN {take_old} {add_new} END",
-        f"INSERT INTO records_readinghour ({COLUMNS}) "
-        f"SELECT sensor_id, {hour.format(t='recorded_at')} AS h, COUNT(*), SUM(value), MIN(value), MAX(value), 0 "
-        "FROM records_reading WHERE true GROUP BY sensor_id, h ON CONFLICT (sensor_id, hour) DO UPDATE SET stale = 1",
-    ]
+    ], "ON CONFLICT (sensor_id, hour) DO UPDATE SET stale = 1"
 
 
 def create_triggers(apps, schema_editor):
-    mysql = schema_editor.connection.vendor == "mysql"
-    for statement in _mysql(MYSQL_HOUR) if mysql else _sqlite(SQLITE_HOUR):
+    connection = schema_editor.connection
+    hour = MYSQL_HOUR if connection.vendor == "mysql" else SQLITE_HOUR
+    triggers, upsert = (_mysql if connection.vendor == "mysql" else _sqlite)(hour)
+    for statement in triggers:
         schema_editor.execute(statement, params=None)
+    # With parameters, a "%" in the SQL is written twice.
+    hour = hour.replace("%", "%%").format(t="recorded_at")
+    sum_up = (
+        f"INSERT INTO records_readinghour ({COLUMNS}) "
+        f"SELECT sensor_id, {hour} AS h, COUNT(*), SUM(value), MIN(value), MAX(value), 0 FROM records_reading "
+        f"WHERE sensor_id = %s AND recorded_at >= %s AND recorded_at < %s GROUP BY sensor_id, h {upsert}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM records_sensor ORDER BY id")
+        for (sensor_id,) in cursor.fetchall():
+            _sum_up_sensor(connection, cursor, sum_up, sensor_id)
+
+
+def _sum_up_sensor(connection, cursor, sum_up, sensor_id):
+    """The sensor's readings summed up a stretch of whole hours at a time, each statement well under
+    the database's read timeout (DATABASE_READ_TIMEOUT) whatever the table's size."""
+    cursor.execute("SELECT MIN(recorded_at), MAX(recorded_at) FROM records_reading WHERE sensor_id = %s", [sensor_id])
+    first, last = cursor.fetchone()
+    if first is None:
+        return
+    at, end = _hour_of(first), _hour_of(last)
+    span = 24
+    while at <= end:
+        began = time.monotonic()
+        bounds = [connection.ops.adapt_datetimefield_value(EPOCH + timedelta(hours=h)) for h in (at, at + span)]
+        cursor.execute(sum_up, [sensor_id, *bounds])
+        took = time.monotonic() - began
+        at += span
+        if took < 0.25:
+            span *= 2
+        elif took > 1:
+            span = max(1, span // 2)
+
+
+def _hour_of(value):
+    """Hours since the epoch of a DATETIME as the driver returns it (SQLite: its text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    delta = value.replace(tzinfo=UTC) - EPOCH
+    return (delta.days * 86400 + delta.seconds) // 3600
 
 
 def drop_triggers(apps, schema_editor):

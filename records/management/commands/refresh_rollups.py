@@ -16,11 +16,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
-from records import rollups
+from records import rollups, upkeep
 from records.ingest.validation import parse_time
 from records.management.progress import Progress
-from records.models import ReadingHour
-from records.upkeep import recount_stale
+from records.models import ReadingHour, Sensor
 
 
 class Command(BaseCommand):
@@ -42,7 +41,7 @@ class Command(BaseCommand):
         try:
             if rebuild:
                 self._mark_stale(sensor, first, last)
-            recounted, emptied = recount_stale(sensor, first, last, Progress(sys.stderr))
+            recounted, emptied = upkeep.recount_stale(sensor, first, last, Progress(sys.stderr))
         except DatabaseError as error:
             raise CommandError(f"database error: {error}") from None
         self.stdout.write(
@@ -62,23 +61,11 @@ class Command(BaseCommand):
         return hour + 1 if up and rollups.instant(hour * 3600) < when else hour
 
     def _mark_stale(self, sensor, first, last):
-        """Every hour of the range stale, and the hours with readings but no row added (as stale)."""
-        hours = ReadingHour.objects.all()
-        readings, params = [], []
+        """Every hour of the range stale, and the hours with readings but no row added (as stale):
+        sensor by sensor, a stretch of hours per statement (each well under the read timeout)."""
+        sensors = Sensor.objects.order_by("id").values_list("id", flat=True)
         if sensor is not None:
-            hours = hours.filter(sensor_id=sensor)
-            readings.append("sensor_id = %s")
-            params.append(sensor)
-        if first is not None:
-            hours = hours.filter(hour__gte=first)
-            readings.append("recorded_at >= %s")
-            params.append(rollups.db_time(rollups.instant(first * 3600)))
-        if last is not None:
-            hours = hours.filter(hour__lt=last)
-            readings.append("recorded_at < %s")
-            params.append(rollups.db_time(rollups.instant(last * 3600)))
-        hours.update(stale=True)
-        where = " AND ".join(readings) or "1 = 1"
+            sensors = sensors.filter(id=sensor)
         if connection.vendor == "mysql":
             upsert = "ON DUPLICATE KEY UPDATE stale = TRUE"
         else:
@@ -86,7 +73,16 @@ class Command(BaseCommand):
         sql = (
             f"INSERT INTO {rollups.HOURS} (sensor_id, hour, readings, total, low, high, stale) "  # noqa: S608
             f"SELECT sensor_id, {rollups.hours_sql('recorded_at')} AS h, COUNT(*), 0, 0, 0, TRUE "
-            f"FROM {rollups.READINGS} WHERE {where} GROUP BY sensor_id, h {upsert}"
+            f"FROM {rollups.READINGS} WHERE sensor_id = %s AND recorded_at >= %s AND recorded_at < %s "
+            f"GROUP BY sensor_id, h {upsert}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            for sensor_id in list(sensors):
+                hours = ReadingHour.objects.filter(sensor_id=sensor_id)
+                if first is not None:
+                    hours = hours.filter(hour__gte=first)
+                if last is not None:
+                    hours = hours.filter(hour__lt=last)
+                hours.update(stale=True)
+                for begin, end in upkeep.stretches(sensor_id, first, last):
+                    cursor.execute(sql, [sensor_id, rollups.db_time(begin), rollups.db_time(end)])
