@@ -79,7 +79,7 @@ def buckets(sensor_id, length, window, since, until):
         lower, start = upper, None
     return [
         {
-            "start": rollups.instant(start).isoformat(),
+            "start": rollups.rfc3339(start),
             "count": s.count,
             "min": s.low,
             "max": s.high,
