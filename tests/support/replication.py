@@ -146,7 +146,10 @@ class ReplicationPair:
     def __init__(self):
         self._tmp = tempfile.mkdtemp(prefix="relayr-replication-")
         os.chmod(self._tmp, 0o755)  # noqa: S103 - mariadbd runs as mysql when the tests run as root
-        self.primary = MariaDBServer(self._tmp, "primary", 1, ["--log-bin=primary-bin", "--binlog-format=ROW"])
+        # With the binary log on, the app's user (no SUPER) may create the migrations' triggers only
+        # when trigger creators are trusted: what README tells operators of such a server to set.
+        options = ["--log-bin=primary-bin", "--binlog-format=ROW", "--log-bin-trust-function-creators=1"]
+        self.primary = MariaDBServer(self._tmp, "primary", 1, options)
         self.replica = MariaDBServer(
             self._tmp, "replica", 2, ["--read-only", "--relay-log=replica-relay-bin", "--slave-net-timeout=5"]
         )
