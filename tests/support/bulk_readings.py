@@ -72,7 +72,10 @@ def remove_sensor(url, sensor_id):
         marker = "%s" if mysql else "?"
         cursor = connection.cursor()
         if mysql:
+            # TRUNCATE fires no trigger: the hourly rollups of those readings go the same way.
             cursor.execute("TRUNCATE TABLE records_reading")
+            cursor.execute("TRUNCATE TABLE records_readinghour")
         else:
             cursor.execute(f"DELETE FROM records_reading WHERE sensor_id = {marker}", [sensor_id])  # noqa: S608
+            cursor.execute(f"DELETE FROM records_readinghour WHERE sensor_id = {marker}", [sensor_id])  # noqa: S608
         cursor.execute(f"DELETE FROM records_sensor WHERE id = {marker}", [sensor_id])  # noqa: S608
