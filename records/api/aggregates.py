@@ -12,18 +12,21 @@ the time of the request.
 """
 
 from datetime import timedelta
+from operator import itemgetter
 
 from records import rollups
-from relayr.http import params
+from relayr.http import export, params
 from relayr.http.errors import invalid_parameter, not_found
 from relayr.http.pagination import Key, Paginator, instant
 from relayr.http.responses import json_response
 
 from . import queries
+from .exports import sensor_export
 from .sensors import sensor_id_from_path
 
 BUCKETS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "6h": 6 * 3600, "1d": 86400}
-PARAMETERS = {"bucket", "since", "until", "limit", "cursor"}
+PARAMETERS = {"bucket", "since", "until", "limit", "cursor", "format"}
+COLUMNS = ("start", "count", "min", "max", "avg")  # a bucket's keys, in the order of an export's columns
 PAGES = Paginator("aggregates", Key("start", instant))
 # The last day and hour a datetime can start and end (year 9999); a range past them is left unbounded above.
 LAST_SECONDS = rollups.seconds(rollups.instant(0).replace(year=9999, month=12, day=31))
@@ -39,6 +42,14 @@ def sensor_aggregates(request, pk):
     since, until = params.get_datetime(request, "since"), params.get_datetime(request, "until")
     if since is not None and until is not None and since >= until:
         raise invalid_parameter("until", "must be later than since")
+    export_format = params.get_choice(request, "format", export.FORMATS)
+    if export_format != "json":
+        row = itemgetter(*COLUMNS)
+        listing = export.Listing(
+            COLUMNS, PAGES.key, lambda window: list(map(row, buckets(sensor_id, BUCKETS[name], window, since, until)))
+        )
+        what = f"aggregates-{name}"
+        return sensor_export(request, export_format, sensor_id, listing, what=what, since=since, until=until)
 
     def fetch(window):
         items = buckets(sensor_id, BUCKETS[name], window, since, until)

@@ -6,6 +6,7 @@ from relayr import __version__
 from relayr.http.export import FORMATS
 
 from .aggregates import BUCKETS
+from .aggregates import COLUMNS as AGGREGATE_COLUMNS
 from .fields import READING, SENSOR
 
 
@@ -235,7 +236,11 @@ def document():
             "/api/v1/sensors/{id}/aggregates": _get(
                 "listAggregates",
                 "Count, min, max and mean of one sensor's readings per time bucket, ascending",
-                _ok("A page of buckets; a bucket without readings is left out.", "#/components/schemas/AggregatePage"),
+                _ok_or_export(
+                    "A page of buckets, or all of the window's as a file; a bucket without readings is left out.",
+                    "#/components/schemas/AggregatePage",
+                    AGGREGATE_COLUMNS,
+                ),
                 [
                     sensor_id,
                     {
@@ -258,6 +263,7 @@ def document():
                     ),
                     limit,
                     cursor,
+                    export_format,
                 ],
                 errors=("400", "404", "405", "503"),
             ),

@@ -187,3 +187,28 @@ def test_options_is_unchanged(client, make_sensor):
     response = client.options(f"/api/v1/sensors/{sensor.pk}/readings?format=csv")
     assert response.status_code == 204
     assert response["Allow"] == "GET, HEAD, OPTIONS"
+
+
+@pytest.mark.parametrize("window", ["bucket=1m", "bucket=5m&since=2025-03-01T00:10:00.5Z&until=2025-03-01T00:40:41Z"])
+def test_aggregates_export_holds_the_buckets_of_a_json_walk(client, awkward_sensor, small_chunks, window):
+    url = f"/api/v1/sensors/{awkward_sensor.pk}/aggregates?{window}"
+    pages = walk(client, url + "&limit=4")
+    assert len(pages) >= export.CHUNK_ROWS  # a full chunk at least, so a keyset continuation
+
+    response, text = exported(client, url + "&format=csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="B-ro-3-Nord-links_aggregates-')
+    assert text.startswith("start,count,min,max,avg\r\n")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["start"] for row in rows] == [page["start"] for page in pages]
+    assert [int(row["count"]) for row in rows] == [page["count"] for page in pages]
+    for name in ("min", "max", "avg"):
+        same_values([float(row[name]) for row in rows], [page[name] for page in pages])
+
+    _, text = exported(client, url + "&format=ndjson")
+    assert [json.loads(line) for line in text.splitlines()] == pages
+
+
+def test_aggregates_export_refuses_paging_and_a_bad_format(client, awkward_sensor):
+    url = f"/api/v1/sensors/{awkward_sensor.pk}/aggregates?bucket=1h"
+    assert_error(client.get(url + "&format=csv&limit=3"), 400, "invalid_parameter", mentions="limit")
+    assert_error(client.get(url + "&format=xml"), 400, "invalid_parameter", mentions="format")
