@@ -57,9 +57,12 @@ class Newest:
         """One subquery per field of the nested object, each with its first row."""
         child = self.fields
         where = f"{child.table}.{self.foreign_key} = {parent.table}.{parent.pk_column}"
+        # The foreign key leads the ORDER BY although it is fixed: without it MySQL 9 reads
+        # and sorts all of an object's rows (MariaDB reads the index backwards either way).
+        order = f"{self.foreign_key} DESC, {self.order} DESC"
         # Names from the models' metadata only, no value: hence the S608 exemption.
         return ", ".join(
-            f"(SELECT {expression} FROM {child.table} WHERE {where} ORDER BY {self.order} DESC LIMIT 1)"  # noqa: S608
+            f"(SELECT {expression} FROM {child.table} WHERE {where} ORDER BY {order} LIMIT 1)"  # noqa: S608
             for expression in child.expressions()
         )
 

@@ -118,9 +118,10 @@ def test_sensor_list_walks_the_primary_key(client, bench_sensor, query):
         url = client.get("/api/v1/sensors?limit=2").json()["next"]
     plan = plan_of(client, url)
     assert_no_sort_or_scan(plan)
-    assert [(step["table"], step["key"]) for step in plan if step["table"] != "records_reading"] == [
-        ("records_sensor", "PRIMARY")
-    ], plan
+    [sensors] = [step for step in plan if step["table"] != "records_reading"]
+    # Filtered by type, MySQL looks the type up in its index, whose entries are in id order too.
+    keys = {"PRIMARY", "records_sensor_type_99c206db"} if "type=" in query else {"PRIMARY"}
+    assert (sensors["table"], sensors["key"] in keys) == ("records_sensor", True), plan
     assert_latest_readings_are_probes(plan)
 
 
