@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.db import connection
 
 from harness.server import GunicornServer
 from tests.relayr.conftest import server_database_url  # noqa: F401 - the shared fixture
@@ -23,7 +24,14 @@ SHORT_TIMEOUT_S = 2
 
 
 @pytest.fixture(scope="module")
-def big_sensor(server_database_url):  # noqa: F811
+def big_sensor(server_database_url, django_db_blocker):  # noqa: F811
+    with django_db_blocker.unblock():
+        mysql = connection.vendor == "mysql" and not connection.mysql_is_mariadb
+    if mysql:
+        # MySQL 9.7 runs the rollup trigger so slowly inside one million-row INSERT ... SELECT
+        # that filling this sensor took over 20 minutes in CI; the export's code is the same
+        # backend's as MariaDB's, which runs these tests.
+        pytest.skip("a million readings take too long to insert on MySQL with the rollup trigger")
     sensor_id = add_sensor(server_database_url, "export-million", ROWS)
     yield sensor_id
     remove_sensor(server_database_url, sensor_id)
