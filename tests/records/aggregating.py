@@ -1,11 +1,11 @@
 """The aggregates the API must give, computed the plain way in Python from the readings, and a comparison."""
 
-import json
 import math
 from collections import defaultdict
 from datetime import UTC, datetime
 
 from records.models import Reading
+from tests.records.test_pagination import walk  # noqa: F401 - the one pagination walk, shared with the aggregates tests
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BUCKETS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "6h": 21600, "1d": 86400}
@@ -30,18 +30,6 @@ def expected(sensor, bucket, since=None, until=None):
         }
         for start, v in sorted(groups.items())
     ]
-
-
-def walk(client, url):
-    """Every bucket of a paginated aggregates listing, following ``next``."""
-    rows = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200, response.content
-        body = json.loads(response.content)
-        rows.extend(body["results"])
-        url = body["next"]
-    return rows
 
 
 def assert_equal(got, want):
