@@ -42,33 +42,77 @@ class Newest:
     """The newest row (by ``order``) of ``fields`` whose ``foreign_key`` points at the
     object being shown, nested in it as one key; null when there is none.
 
-    Each of its columns is a correlated subquery that reads the index on
-    (foreign key, order) backwards and stops at the first entry: an index
-    probe per object, however many rows it has, and no extra query per object.
+    A correlated subquery reads the index on (foreign key, order) backwards and
+    stops at the first entry: an index probe per object, however many rows it
+    has, and no extra query per object. A subquery in a select list gives one
+    value and each costs the database its own probe, so on MySQL one subquery
+    packs the row's fields into one text that ``unpack`` splits again. SQLite
+    has no exact text for a double (see number_text_sql): there each field has
+    its own subquery.
     """
+
+    SEPARATOR = " "  # in no field's text: timestamps and numbers only (see packed_field_sql)
 
     def __init__(self, fields, foreign_key, order, description):
         self.fields = fields
         self.foreign_key = fields.column(foreign_key)
         self.order = fields.column(order)
         self.description = description
+        self._parsers = [float if field.get_internal_type() == "FloatField" else str for field in fields.model_fields()]
+
+    @staticmethod
+    def packed():
+        return connection.vendor == "mysql"
+
+    def width(self):
+        """How many columns ``select_sql`` adds."""
+        return 1 if self.packed() else len(self.fields.names)
 
     def select_sql(self, parent):
-        """One subquery per field of the nested object, each with its first row."""
         child = self.fields
         where = f"{child.table}.{self.foreign_key} = {parent.table}.{parent.pk_column}"
         # The foreign key leads the ORDER BY although it is fixed: without it MySQL 9 reads
         # and sorts all of an object's rows (MariaDB reads the index backwards either way).
         order = f"{self.foreign_key} DESC, {self.order} DESC"
+        if self.packed():
+            separator = f", '{self.SEPARATOR}', "
+            expressions = ["CONCAT(" + separator.join(map(packed_field_sql, child.model_fields())) + ")"]
+        else:
+            expressions = child.expressions()
         # Names from the models' metadata only, no value: hence the S608 exemption.
         return ", ".join(
             f"(SELECT {expression} FROM {child.table} WHERE {where} ORDER BY {order} LIMIT 1)"  # noqa: S608
-            for expression in child.expressions()
+            for expression in expressions
         )
+
+    def unpack(self, columns):
+        """The JSON objects (None where there is no row) from each row's ``width()`` columns."""
+        if self.packed():
+            parsers, separator = self._parsers, self.SEPARATOR
+            rows = [
+                tuple(parse(part) for parse, part in zip(parsers, text.split(separator), strict=True))
+                for (text,) in columns
+                if text is not None
+            ]
+        else:
+            rows = [row for row in columns if row[0] is not None]
+        objects = iter(self.fields.to_json(rows))
+        # The first column, a field that cannot be null, is null when there is no such row.
+        return [None if row[0] is None else next(objects) for row in columns]
 
     def schema(self):
         """The nested object's schema, or null (``required`` and ``properties`` apply to objects only)."""
         return {**self.fields.schema(), "type": ["object", "null"], "description": self.description}
+
+
+def packed_field_sql(field):
+    """MySQL giving a timestamp or a double as text that parses back exactly (see Newest)."""
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        return timestamp_sql(field.column)
+    if kind == "FloatField":
+        return number_text_sql(field.column)
+    raise TypeError(f"Newest packs timestamps and floats only, not {kind} {field.name}")
 
 
 def number_text_sql(column):
@@ -92,8 +136,12 @@ class Fields:
         self.pk_column = model._meta.pk.column
         self._meta = model._meta
         self._fields = {name: model._meta.get_field(name) for name in self.names}
-        self._booleans = [name for name, field in self._fields.items() if field.get_internal_type() == "BooleanField"]
+        self._objects = _object_maker(self._fields)
         self._nested = dict(nested or {})  # JSON key -> Newest, after the fields in the object
+
+    def model_fields(self):
+        """The model's fields shown, in the order of ``names``."""
+        return list(self._fields.values())
 
     def column(self, name):
         """The column of any of the model's fields, shown or not (a foreign key)."""
@@ -105,7 +153,7 @@ class Fields:
 
     def select_sql(self, numbers_as_text=False):
         """The SQL select list: one expression per name, in the order of ``names``,
-        then each nested object's columns; floats as text with ``numbers_as_text``
+        then each nested object's one column; floats as text with ``numbers_as_text``
         (see number_text_sql)."""
         nested = [nested.select_sql(self) for nested in self._nested.values()]
         return ", ".join([*self.expressions(numbers_as_text), *nested])
@@ -124,31 +172,39 @@ class Fields:
     def to_json(self, rows):
         """Rows of ``select_sql()`` as the API's JSON objects (one call per page: a
         call per row would cost more than the rest of a readings page's Python)."""
-        names = self.names
-        if not self._nested:
-            items = [dict(zip(names, row, strict=True)) for row in rows]
-        else:
-            items = [dict(zip(names, row[: len(names)], strict=True)) for row in rows]
+        items = self._objects(rows)
+        if self._nested:
             self._nest(rows, items)
-        for name in self._booleans:
-            for item in items:
-                item[name] = bool(item[name])  # MySQL and SQLite return 0 or 1
         return items
 
     def _nest(self, rows, items):
         start = len(self.names)
         for key, nested in self._nested.items():
-            end = start + len(nested.fields.names)
-            # The first nested column, a field that cannot be null, is null when there is no such row.
-            values = iter(nested.fields.to_json([row[start:end] for row in rows if row[start] is not None]))
-            for item, row in zip(items, rows, strict=True):
-                item[key] = None if row[start] is None else next(values)
+            end = start + nested.width()
+            for item, value in zip(items, nested.unpack([row[start:end] for row in rows]), strict=True):
+                item[key] = value
             start = end
 
     def schema(self):
         properties = {name: SCHEMAS[field.get_internal_type()] for name, field in self._fields.items()}
         properties.update({key: nested.schema() for key, nested in self._nested.items()})
         return {"type": "object", "required": [*self.names, *self._nested], "properties": properties}
+
+
+def _object_maker(fields):
+    """A function from rows to JSON objects with ``fields``' names as keys, written as
+    source once per Fields (as collections.namedtuple writes its class): a dict display
+    per row costs a fraction of dict(zip(names, row)), and that loop is most of a
+    page's Python. Booleans become true and false (MySQL and SQLite return 0 or 1).
+    """
+    values = []
+    for index, (name, field) in enumerate(fields.items()):
+        value = f"row[{index}]"
+        if field.get_internal_type() == "BooleanField":
+            value = f"bool({value})"
+        values.append(f"{name!r}: {value}")
+    # Only the models' field names, quoted by repr(), reach this source: hence the S307 exemption.
+    return eval(f"lambda rows: [{{{', '.join(values)}}} for row in rows]")  # noqa: S307
 
 
 READING = Fields(Reading, ("recorded_at", "value"))

@@ -117,6 +117,17 @@ def test_latest_reading_is_the_newest_by_time_not_by_insertion(client, make_sens
     assert datetime.fromisoformat(latest["recorded_at"]) == later.astimezone(UTC)
 
 
+@pytest.mark.parametrize("value", [0.1 + 0.2, -1e-300, 5e-324, 1.7976931348623157e308, 123456789.0, -0.0, 1 / 3])
+def test_latest_reading_carries_the_stored_float_exactly(client, make_sensor, value):
+    """The newest reading comes back packed as text and parsed again (records.api.fields.Newest): the same
+    double, as the readings endpoint gives it."""
+    sensor = make_sensor()
+    Reading.objects.create(sensor=sensor, recorded_at=T0, value=value)
+    latest = get_json(client, f"/api/v1/sensors/{sensor.pk}")["latest_reading"]
+    assert latest == get_json(client, f"/api/v1/sensors/{sensor.pk}/readings")["results"][0]
+    assert latest["value"] == value
+
+
 @pytest.mark.django_db
 def test_a_page_costs_one_query_however_many_sensors_it_holds(client, django_assert_num_queries):
     def rows(url):
