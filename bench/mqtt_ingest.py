@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,6 +40,7 @@ PUBLISHERS = 4
 CONSUMERS = 2
 POLL_SECONDS = 0.02
 LOOK_BACK_SECONDS = 3
+CHUNK_LINES = 20_000  # lines per mosquitto_pub run (see publish_files)
 
 
 def row(n):
@@ -120,24 +122,39 @@ def mosquitto_pub(broker, sensor, stdin=subprocess.PIPE):
     return subprocess.Popen(command, stdin=stdin)  # noqa: S603 - fixed arguments
 
 
-def publish_files(broker, names, per_sensor, per_message, directory):
-    """One mosquitto_pub per sensor, fed from a file of ready messages."""
-    files = []
+def publish_files(broker, names, per_sensor, per_message, lines_per_run, directory):
+    """Every sensor's messages through mosquitto_pub, the sensors side by side.
+
+    Each sensor's messages go in files of at most ``lines_per_run``, sent one after
+    another by a mosquitto_pub each: fed 100,000 lines at once, bookworm's
+    mosquitto_pub was disconnected partway ("out of memory" in the broker's
+    log) and the rest of its lines were never sent. A publisher that fails
+    stops the run with its exit status instead of leaving rows that never come.
+    """
+    chunks = {name: [] for name in names}
     for name in names:
-        path = Path(directory) / f"{name}.lines"
-        with open(path, "wb") as out:
-            for start in range(0, per_sensor, per_message):
-                rows = [row(n) for n in range(start, min(start + per_message, per_sensor))]
-                out.write(orjson.dumps(rows if per_message > 1 else rows[0]) + b"\n")
-        files.append(path)
-    processes = []
-    for name, path in zip(names, files, strict=True):
-        with open(path, "rb") as lines:
-            processes.append(mosquitto_pub(broker, name, stdin=lines))
-    return processes
+        step = lines_per_run * per_message
+        for first in range(0, per_sensor, step):
+            path = Path(directory) / f"{name}-{first}.lines"
+            with open(path, "wb") as out:
+                for start in range(first, min(first + step, per_sensor), per_message):
+                    rows = [row(n) for n in range(start, min(start + per_message, per_sensor))]
+                    out.write(orjson.dumps(rows if per_message > 1 else rows[0]) + b"\n")
+            chunks[name].append(path)
+
+    def send(name):
+        for path in chunks[name]:
+            with open(path, "rb") as lines:
+                status = mosquitto_pub(broker, name, stdin=lines).wait()
+            if status != 0:
+                raise RuntimeError(f"mosquitto_pub for {name} exited with {status} on {path.name}")
+
+    with ThreadPoolExecutor(len(names)) as pool:
+        for sent in [pool.submit(send, name) for name in names]:
+            sent.result()
 
 
-def bench_sustain(db, broker, names, ids, per_sensor, per_message):
+def bench_sustain(db, broker, names, ids, per_sensor, per_message, lines_per_run):
     db.empty(ids)
     consumers = [ConsumerProcess(broker, db.url, env={"LOG_LEVEL": "WARNING"}).start() for _ in range(CONSUMERS)]
     rss = {index: [] for index in range(CONSUMERS)}
@@ -151,17 +168,18 @@ def bench_sustain(db, broker, names, ids, per_sensor, per_message):
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     total = per_sensor * len(names)
-    with tempfile.TemporaryDirectory(prefix="relayr-bench-mqtt-") as directory:
-        began = time.monotonic()
-        for process in publish_files(broker, names, per_sensor, per_message, directory):
-            process.wait()
-        published = time.monotonic()
-    finished = wait_for_count(db, ids, total, timeout=max(600, total / 500))
-    done.set()
-    sampler.join()
-    stored = [consumer.metric("relayr_ingest_readings_stored_total") for consumer in consumers]
-    for consumer in consumers:
-        consumer.close()
+    try:
+        with tempfile.TemporaryDirectory(prefix="relayr-bench-mqtt-") as directory:
+            began = time.monotonic()
+            publish_files(broker, names, per_sensor, per_message, lines_per_run, directory)
+            published = time.monotonic()
+        finished = wait_for_count(db, ids, total, timeout=max(600, total / 500))
+        stored = [consumer.metric("relayr_ingest_readings_stored_total") for consumer in consumers]
+    finally:  # a failed run leaves no consumer behind
+        done.set()
+        sampler.join()
+        for consumer in consumers:
+            consumer.close()
     return {
         "rows": total,
         "per_message": per_message,
@@ -250,6 +268,10 @@ def main(argv):
     parser.add_argument("--per-message", type=int, default=1, help="readings per MQTT message in sustain")
     parser.add_argument("--latency-rate", type=float, default=1000)
     parser.add_argument("--latency-seconds", type=float, default=30)
+    parser.add_argument(
+        "--lines-per-run", type=int, default=CHUNK_LINES, help="messages per mosquitto_pub run (see publish_files)"
+    )
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
     db = Database(os.environ.get("BENCH_MQTT_DATABASE_URL", DEFAULT_URL))
     names = [f"mqtt-bench-{n}" for n in range(PUBLISHERS)]
@@ -259,7 +281,9 @@ def main(argv):
     with Mosquitto() as broker:
         results["import"] = bench_import(db, names, ids[:-1], per_sensor)
         print("import ", results["import"], flush=True)
-        results["sustain"] = bench_sustain(db, broker, names, ids[:-1], per_sensor, args.per_message)
+        results["sustain"] = bench_sustain(
+            db, broker, names, ids[:-1], per_sensor, args.per_message, args.lines_per_run
+        )
         print("sustain", results["sustain"], flush=True)
         results["latency"] = bench_latency(
             db, broker, "mqtt-bench-latency", ids[-1], args.latency_rate, args.latency_seconds
@@ -267,8 +291,8 @@ def main(argv):
         print("latency", results["latency"], flush=True)
     if results["import"]:
         results["sustain_vs_import"] = round(results["sustain"]["rate"] / results["import"]["rate"], 2)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / f"mqtt-{results['started'][:19].replace(':', '')}.json"
+    args.results_dir.mkdir(exist_ok=True)
+    out = args.results_dir / f"mqtt-{results['started'][:19].replace(':', '')}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
     return 0

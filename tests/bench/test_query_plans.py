@@ -101,10 +101,10 @@ def test_newest_first_reads_the_page_index_backwards(client, bench_sensor, query
 
 
 def assert_latest_readings_are_probes(plan):
-    """Each sensor's latest reading: one subquery per field, each looking its sensor
-    up in a (sensor, recorded_at...) index and stopping at the newest entry."""
+    """Each sensor's latest reading: one subquery (its fields packed into one text), looking
+    its sensor up in a (sensor, recorded_at...) index and stopping at the newest entry."""
     subqueries = [step for step in plan if step["table"] == "records_reading"]
-    assert len(subqueries) == 2, plan
+    assert len(subqueries) == 1, plan
     for step in subqueries:
         assert step["select_type"] in ("SUBQUERY", "DEPENDENT SUBQUERY"), plan  # one sensor: its id is a constant
         assert step["type"] == "ref" and step["key"] in ("reading_page_idx", "reading_sensor_time_uniq"), plan
