@@ -75,7 +75,8 @@ def test_metrics_work_without_a_metrics_dir_as_make_run_starts_them(server_datab
         assert sample_sum(text, "django_http_requests_latency_including_middlewares_seconds_count") >= 30
         [made] = tmp_path.glob("relayr-prometheus-*")
         writers = {path.name.split("_")[-1].removesuffix(".db") for path in made.glob("counter_*.db")}
-        assert {str(pid) for pid in server.worker_pids()} <= writers
+        # Which workers the kernel hands 30 sequential requests to is its choice (one may get none).
+        assert writers & {str(pid) for pid in server.worker_pids()}, writers
     assert not list(tmp_path.glob("relayr-prometheus-*"))
 
 
