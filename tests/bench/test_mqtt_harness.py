@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.mysql, pytest.mark.slow, pytest.mark.django_db(transac
 
 
 def test_mqtt_bench_stores_every_published_row(tmp_path):
-    """Each sensor's 250 messages go out in three mosquitto_pub runs of at most 100 (bench.mqtt_ingest's
+    """Each sensor's 250 messages go out in three mosquitto_pub runs of at most 100 (bench.mqtt_publish's
     publish_files); the run ends only when every row is stored, so a lost run fails it."""
     if connection.vendor != "mysql":
         pytest.skip("the benchmark runs against MariaDB")
