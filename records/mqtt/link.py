@@ -24,6 +24,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from . import health
+from .properties import share_tables
 
 logger = logging.getLogger("records.mqtt")
 
@@ -53,6 +54,7 @@ class Link:
         self.connected = threading.Event()
         self.ended = False
         self.subscribe_mid = None
+        share_tables()
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=config.client_id,
