@@ -1,6 +1,7 @@
 """records.mqtt.properties: paho decodes received properties with shared tables, and decodes them the same."""
 
 import struct
+import time
 
 import pytest
 from paho.mqtt import _packet
@@ -8,6 +9,8 @@ from paho.mqtt.enums import MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from records.mqtt import config
+from records.mqtt.link import Link, new_inbox
 from records.mqtt.properties import SharedTables, share_tables
 from tests.support.mosquitto import Collector, client
 
@@ -73,3 +76,10 @@ def test_a_message_through_the_real_broker_keeps_its_properties(broker):
         publisher.disconnect()
         publisher.loop_stop()
         collector.close()
+
+
+def test_the_consumers_link_shares_the_tables(settings, monkeypatch):
+    monkeypatch.setattr(_packet, "Properties", Properties)
+    settings.MQTT_URL = "mqtt://127.0.0.1:1883"
+    Link(config.from_settings(), new_inbox(), time.monotonic)
+    assert _packet.Properties is SharedTables
