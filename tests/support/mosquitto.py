@@ -35,7 +35,7 @@ listener {port} 127.0.0.1
 allow_anonymous true
 persistence true
 persistence_location {data}/
-autosave_interval 1
+autosave_interval {autosave}
 max_queued_messages 0
 max_inflight_messages 0
 log_dest file {data}/mosquitto.log
@@ -46,7 +46,8 @@ log_type notice
 
 
 class Mosquitto:
-    def __init__(self):
+    def __init__(self, autosave_seconds=1):
+        """``autosave_seconds``: how often the broker writes its whole state to disk besides at SIGTERM."""
         self.port = free_port()
         self.url = f"mqtt://127.0.0.1:{self.port}"
         self._tmp = tempfile.TemporaryDirectory(prefix="relayr-mosquitto-")
@@ -54,7 +55,7 @@ class Mosquitto:
         # Started as root, mosquitto drops to its own user, which must still write its database and log here.
         self.data.chmod(0o777)
         self.config = self.data / "mosquitto.conf"
-        self.config.write_text(CONFIG.format(port=self.port, data=self.data))
+        self.config.write_text(CONFIG.format(port=self.port, data=self.data, autosave=autosave_seconds))
         self.process = None
 
     def start(self):
