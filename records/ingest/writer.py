@@ -26,6 +26,10 @@ ON_CONFLICT_CHOICES = ("skip", "update")
 STATEMENT_ROWS = 5000  # rows per INSERT; a statement stays far below MySQL's default max_allowed_packet
 
 
+def _by_sensor_and_time(row):
+    return row[0], row[1]
+
+
 class WriteResult(NamedTuple):
     rows: int  # rows handed in
     inserted: int | None  # rows that were new; None with "update", where MySQL cannot tell new from replaced
@@ -56,7 +60,10 @@ class ReadingWriter:
         return f"({int(sensor_id)},'{when}',{value!r})"
 
     def write(self, rows):
-        return self.write_encoded([self.encode(row) for row in rows])
+        # Sorted, so that writers running side by side (MQTT consumers) lock the rows of
+        # the readings' unique index and of the hourly rollups in one order: a batch in
+        # arrival order took them in any order, and two such transactions deadlocked.
+        return self.write_encoded([self.encode(row) for row in sorted(rows, key=_by_sensor_and_time)])
 
     def write_encoded(self, literals):
         """Stores literals made by ``encode`` (e.g. spooled to a file and read back)."""

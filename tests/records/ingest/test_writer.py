@@ -1,9 +1,10 @@
 """The shared batch writer on MariaDB/MySQL and SQLite: upserts, idempotent, one transaction per batch."""
 
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 
 from records.ingest import CleanReading, ReadingWriter, WriteResult
 from records.models import Reading
@@ -85,3 +86,36 @@ def test_naive_times_are_utc_and_bad_values_are_refused(make_sensor):
     with pytest.raises(ValueError, match="on_conflict"):
         ReadingWriter("replace")
     assert ReadingWriter().write([]) == WriteResult(0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_side_by_side_do_not_deadlock(make_sensor):
+    """Two writers, batches over the same hours in opposite orders (as two MQTT consumers get them)."""
+    if connection.vendor != "mysql":
+        pytest.skip("row locks and deadlocks: MariaDB/MySQL; SQLite writes one transaction at a time")
+    sensors = [make_sensor(), make_sensor()]
+    failures, start = [], threading.Barrier(2)
+
+    def write(turn):
+        writer = ReadingWriter("skip")
+        start.wait()
+        try:
+            for n in range(40):
+                batch = [
+                    CleanReading(sensor.id, T0 + timedelta(hours=hour, seconds=2 * n + turn), float(n))
+                    for sensor in sensors
+                    for hour in range(4)
+                ]
+                writer.write(batch if turn == 0 else batch[::-1])
+        except OperationalError as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(turn,)) for turn in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert Reading.objects.filter(sensor__in=sensors).count() == 2 * 40 * 2 * 4
