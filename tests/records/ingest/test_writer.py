@@ -88,7 +88,7 @@ def test_naive_times_are_utc_and_bad_values_are_refused(make_sensor):
     assert ReadingWriter().write([]) == WriteResult(0, 0)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_writers_side_by_side_do_not_deadlock(make_sensor):
     """Two writers, batches over the same hours in opposite orders (as two MQTT consumers get them)."""
     if connection.vendor != "mysql":
