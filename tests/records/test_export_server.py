@@ -21,6 +21,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 ROWS = 1_000_000
 RSS_GROWTH_LIMIT_MB = 10
 SHORT_TIMEOUT_S = 2
+# A client reading no faster than this keeps a 1,000,000-line NDJSON export (~70 MB) going
+# for several worker timeouts on any machine: the heartbeat test must not depend on how fast
+# the database and the worker are (on a quick day SQLite streamed it all in 1.95 s).
+SLOW_CLIENT_BYTES_PER_S = 10 * 2**20
 
 
 @pytest.fixture(scope="module")
@@ -62,15 +66,22 @@ class RssSampler(threading.Thread):
         self.join()
 
 
-def download(server, path, timeout=300):
-    """(lines of the streamed body, seconds); raises if the body is cut short."""
+def download(server, path, timeout=300, bytes_per_s=None):
+    """(lines of the streamed body, seconds); raises if the body is cut short.
+
+    ``bytes_per_s``: read no faster than this, as a slow client does (the worker then waits on
+    the socket and must still tell gunicorn it is alive).
+    """
     began = time.monotonic()
-    lines, last = 0, b""
+    lines, last, received = 0, b"", 0
     with server.get(path, stream=True, timeout=timeout) as response:
         assert response.status_code == 200, response.text[:500]
         for block in response.iter_content(1 << 16):
             lines += block.count(b"\n")
             last = (last + block)[-200:]
+            received += len(block)
+            if bytes_per_s:
+                time.sleep(max(0.0, received / bytes_per_s - (time.monotonic() - began)))
     return lines, time.monotonic() - began, last
 
 
@@ -104,16 +115,16 @@ def test_the_heartbeat_keeps_an_export_alive_past_the_worker_timeout(server_data
     url = f"/api/v1/sensors/{big_sensor}/readings?format=ndjson"
     env = {"GUNICORN_TIMEOUT": SHORT_TIMEOUT_S}
     with GunicornServer(server_database_url, workers=1, env=env) as server:
-        lines, seconds, _ = download(server, url)
+        lines, seconds, _ = download(server, url, bytes_per_s=SLOW_CLIENT_BYTES_PER_S)
         assert lines == ROWS
-        assert seconds > SHORT_TIMEOUT_S, "too fast to show anything: the export must outlast the timeout"
+        assert seconds > 2 * SHORT_TIMEOUT_S, "too fast to show anything: the export must outlast the timeout"
         assert "WORKER TIMEOUT" not in server.output()
 
     # The control: the same export, the same settings, the heartbeat unplugged.
     app = "tests.support.unplugged_heartbeat:application"
     with GunicornServer(server_database_url, workers=1, env=env, app=app) as server:
         with pytest.raises(requests.exceptions.ChunkedEncodingError):
-            download(server, url)
+            download(server, url, bytes_per_s=SLOW_CLIENT_BYTES_PER_S)
         assert "WORKER TIMEOUT" in server.output()
 
 
