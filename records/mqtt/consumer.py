@@ -4,7 +4,7 @@ A message is acknowledged only once its readings are committed (or its dead
 letter is at the broker), so a crash at any point costs at most a second
 delivery of unacknowledged messages, which the upsert stores once. While the
 database fails, the batch in hand is retried with backoff and nothing is
-acknowledged: the broker's Receive Maximum then stops further deliveries and
+acknowledged: the full inbox (see link.py) then stops further deliveries and
 keeps the rest queued until the database is back.
 """
 
@@ -37,7 +37,7 @@ NEW_SENSOR_FIELDS = {"type": "unknown"}
 class Consumer:
     def __init__(self, config):
         self.config = config
-        self.inbox = new_inbox()
+        self.inbox = new_inbox(config.receive_maximum)
         self.link = Link(config, self.inbox, time.monotonic)
         self.liveness = health.Liveness()
         sensors = SensorIds(create_missing=NEW_SENSOR_FIELDS if config.create_sensors else None)

@@ -7,7 +7,11 @@
   which the consumer does after the message's batch is committed.
 - Flow control: the CONNECT's Receive Maximum caps how many unacknowledged
   messages the broker sends; a consumer that stops acknowledging (database
-  down) stops receiving, and the rest wait at the broker.
+  down) stops receiving, and the rest wait at the broker. The inbox holds
+  no more than that either: Mosquitto 2.0.11 (Debian bookworm's) stops
+  counting after the first acknowledgements and sends its whole backlog, so
+  when the inbox is full the network thread waits, stops reading the socket,
+  and TCP holds the broker back instead.
 - Reconnects: paho's network thread reconnects with backoff. Every
   connection has a number; a message from an earlier connection is never
   acknowledged on a later one, since its packet id may have been reused: the
@@ -30,6 +34,7 @@ logger = logging.getLogger("records.mqtt")
 
 KEEPALIVE_SECONDS = 30
 RECONNECT_DELAY = (1, 30)  # seconds, doubling from the first to the second
+FULL_INBOX_WAIT = 0.5  # seconds between looks at whether the link is closing, while the inbox is full
 
 
 class Received:
@@ -53,6 +58,7 @@ class Link:
         self.connection = 0  # increases with every successful connect
         self.connected = threading.Event()
         self.ended = False
+        self.closing = False
         self.subscribe_mid = None
         share_tables()
         self.client = mqtt.Client(
@@ -108,6 +114,7 @@ class Link:
 
     def stop(self):
         """Disconnect (keeping the session unless ``end_session`` ended it) and stop the network thread."""
+        self.closing = True  # a network thread waiting on a full inbox gives up
         if not self.ended and self.client.is_connected():
             self.client.disconnect()
         self.client.loop_stop()
@@ -142,9 +149,16 @@ class Link:
 
     def _on_message(self, client, userdata, message):
         health.received.inc()
-        self.inbox.put(Received(self.connection, message, self.clock()))
+        received = Received(self.connection, message, self.clock())
+        while not self.closing:
+            try:
+                self.inbox.put(received, timeout=FULL_INBOX_WAIT)
+                return
+            except queue.Full:
+                continue
+        # Closing: dropped unacknowledged, so the broker delivers it again to this session.
 
 
-def new_inbox():
-    """Unbounded: the broker's Receive Maximum already bounds what can be in it."""
-    return queue.SimpleQueue()
+def new_inbox(size):
+    """Room for ``size`` messages: the Receive Maximum the consumer asks of the broker."""
+    return queue.Queue(maxsize=size)

@@ -95,3 +95,26 @@ def test_sigterm_finishes_the_batch_in_hand_and_exits_zero(broker, committed, co
     wait_until(lambda: committed.count(sensors) >= 6000, "every reading")
     assert_each_stored_once(committed, sensors, 3000)
     assert "every message received was stored or dead-lettered" in leaving.output()
+
+
+def test_the_consumer_holds_no_more_than_its_receive_maximum_whatever_the_broker_sends(
+    broker, committed, consumers, mysql_test_database
+):
+    """Mosquitto 2.0.11 stops enforcing the Receive Maximum once acknowledgements come back and sends its
+    whole backlog; the consumer's inbox still holds at most that many (its network thread stops reading)."""
+    (sensor,) = committed.sensors(1)
+    host, port = mysql_test_database["HOST"] or "127.0.0.1", mysql_test_database["PORT"] or 3306
+    with TcpProxy(host, port) as proxy:
+        url = committed.url.replace(f"@{host}:{port}/", f"@{proxy.host}:{proxy.port}/")
+        batch = 20  # Receive Maximum: two batches
+        consumer = consumers(db_url=url, env={"MQTT_BATCH_SIZE": batch})
+        proxy.latency = 0.05  # slow commits, so the broker has a backlog while acknowledgements come back
+        publish(broker, sensor, 3000)
+        wait_until(lambda: consumer.metric("relayr_ingest_readings_stored_total") >= 10 * batch, "slow batches")
+        received = consumer.metric("relayr_ingest_messages_received_total")
+        stored = consumer.metric("relayr_ingest_readings_stored_total")
+        # In hand: the inbox (two batches), the batch being written, one message waiting to go in.
+        assert received - stored <= 3 * batch + 1, (received, stored)
+        proxy.latency = 0
+        wait_until(lambda: committed.count([sensor]) == 3000, "every reading")
+    assert committed.readings(sensor) == expected(3000)

@@ -81,5 +81,6 @@ def test_a_message_through_the_real_broker_keeps_its_properties(broker):
 def test_the_consumers_link_shares_the_tables(settings, monkeypatch):
     monkeypatch.setattr(_packet, "Properties", Properties)
     settings.MQTT_URL = "mqtt://127.0.0.1:1883"
-    Link(config.from_settings(), new_inbox(), time.monotonic)
+    settings_config = config.from_settings()
+    Link(settings_config, new_inbox(settings_config.receive_maximum), time.monotonic)
     assert _packet.Properties is SharedTables
