@@ -12,6 +12,7 @@ from harness.server import database_url
 from records.models import Reading, Sensor
 from tests.support.consumer import ConsumerProcess
 from tests.support.mosquitto import Mosquitto
+from tests.support.tcp_proxy import TcpProxy
 
 _numbers = itertools.count(1)
 
@@ -29,6 +30,14 @@ def mysql_test_database(django_db_setup, django_db_blocker):
         if connection.vendor != "mysql":
             pytest.skip("the consumer tests run against MariaDB/MySQL")
         return connection.settings_dict
+
+
+@pytest.fixture
+def database_proxy(mysql_test_database):
+    """``(proxy, url)``: a TcpProxy in front of the test database the test can cut or slow, and its URL."""
+    settings = mysql_test_database
+    with TcpProxy(settings["HOST"] or "127.0.0.1", settings["PORT"] or 3306) as proxy:
+        yield proxy, database_url(settings, host=proxy.host, port=proxy.port)
 
 
 @pytest.fixture

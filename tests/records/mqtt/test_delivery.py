@@ -5,8 +5,6 @@ import time
 
 import pytest
 
-from tests.support.tcp_proxy import TcpProxy
-
 from .publishing import expected, join_all, publish, publish_in_parallel, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql]
@@ -60,25 +58,23 @@ def test_a_killed_consumer_and_a_restarted_broker_lose_nothing_and_store_nothing
     assert other.process.poll() is None and victim.process.poll() is None
 
 
-def test_a_cut_database_pauses_consumption_and_nothing_is_lost(broker, committed, consumers, mysql_test_database):
+def test_a_cut_database_pauses_consumption_and_nothing_is_lost(broker, committed, consumers, database_proxy):
     (sensor,) = committed.sensors(1)
-    host, port = mysql_test_database["HOST"] or "127.0.0.1", mysql_test_database["PORT"] or 3306
-    with TcpProxy(host, port) as proxy:
-        url = committed.url.replace(f"@{host}:{port}/", f"@{proxy.host}:{proxy.port}/")
-        env = {"DATABASE_CONNECT_TIMEOUT": 1, "DATABASE_READ_TIMEOUT": 2, "DATABASE_WRITE_TIMEOUT": 2}
-        consumer = consumers(db_url=url, env={**env, "MQTT_BATCH_SIZE": 200})
-        publish(broker, sensor, 1000)
-        wait_until(lambda: committed.count([sensor]) == 1000, "the first thousand")
-        proxy.cut()
-        publish(broker, sensor, 4000, start=1000)  # the broker takes them all while the database is away
-        wait_until(lambda: consumer.metric("relayr_ingest_paused") == 1, "paused", timeout=30)
-        time.sleep(1)
-        assert committed.count([sensor]) == 1000
-        # Flow control: the consumer holds at most its Receive Maximum (two batches); the rest wait at the broker.
-        assert consumer.metric("relayr_ingest_messages_received_total") <= 1000 + 2 * 200
-        assert consumer.process.poll() is None
-        proxy.restore()
-        wait_until(lambda: committed.count([sensor]) == 5000, "every reading after the database came back")
+    proxy, url = database_proxy
+    env = {"DATABASE_CONNECT_TIMEOUT": 1, "DATABASE_READ_TIMEOUT": 2, "DATABASE_WRITE_TIMEOUT": 2}
+    consumer = consumers(db_url=url, env={**env, "MQTT_BATCH_SIZE": 200})
+    publish(broker, sensor, 1000)
+    wait_until(lambda: committed.count([sensor]) == 1000, "the first thousand")
+    proxy.cut()
+    publish(broker, sensor, 4000, start=1000)  # the broker takes them all while the database is away
+    wait_until(lambda: consumer.metric("relayr_ingest_paused") == 1, "paused", timeout=30)
+    time.sleep(1)
+    assert committed.count([sensor]) == 1000
+    # Flow control: the consumer holds at most its Receive Maximum (two batches); the rest wait at the broker.
+    assert consumer.metric("relayr_ingest_messages_received_total") <= 1000 + 2 * 200
+    assert consumer.process.poll() is None
+    proxy.restore()
+    wait_until(lambda: committed.count([sensor]) == 5000, "every reading after the database came back")
     assert committed.readings(sensor) == expected(5000)
     assert consumer.metric("relayr_ingest_paused") == 0
     assert "consumption paused" in consumer.output() and "consumption resumed" in consumer.output()
@@ -98,23 +94,21 @@ def test_sigterm_finishes_the_batch_in_hand_and_exits_zero(broker, committed, co
 
 
 def test_the_consumer_holds_no_more_than_its_receive_maximum_whatever_the_broker_sends(
-    broker, committed, consumers, mysql_test_database
+    broker, committed, consumers, database_proxy
 ):
     """Mosquitto 2.0.11 stops enforcing the Receive Maximum once acknowledgements come back and sends its
     whole backlog; the consumer's inbox still holds at most that many (its network thread stops reading)."""
     (sensor,) = committed.sensors(1)
-    host, port = mysql_test_database["HOST"] or "127.0.0.1", mysql_test_database["PORT"] or 3306
-    with TcpProxy(host, port) as proxy:
-        url = committed.url.replace(f"@{host}:{port}/", f"@{proxy.host}:{proxy.port}/")
-        batch = 20  # Receive Maximum: two batches
-        consumer = consumers(db_url=url, env={"MQTT_BATCH_SIZE": batch})
-        proxy.latency = 0.05  # slow commits, so the broker has a backlog while acknowledgements come back
-        publish(broker, sensor, 3000)
-        wait_until(lambda: consumer.metric("relayr_ingest_readings_stored_total") >= 10 * batch, "slow batches")
-        received = consumer.metric("relayr_ingest_messages_received_total")
-        stored = consumer.metric("relayr_ingest_readings_stored_total")
-        # In hand: the inbox (two batches), the batch being written, one message waiting to go in.
-        assert received - stored <= 3 * batch + 1, (received, stored)
-        proxy.latency = 0
-        wait_until(lambda: committed.count([sensor]) == 3000, "every reading")
+    proxy, url = database_proxy
+    batch = 20  # Receive Maximum: two batches
+    consumer = consumers(db_url=url, env={"MQTT_BATCH_SIZE": batch})
+    proxy.latency = 0.05  # slow commits, so the broker has a backlog while acknowledgements come back
+    publish(broker, sensor, 3000)
+    wait_until(lambda: consumer.metric("relayr_ingest_readings_stored_total") >= 10 * batch, "slow batches")
+    received = consumer.metric("relayr_ingest_messages_received_total")
+    stored = consumer.metric("relayr_ingest_readings_stored_total")
+    # In hand: the inbox (two batches), the batch being written, one message waiting to go in.
+    assert received - stored <= 3 * batch + 1, (received, stored)
+    proxy.latency = 0
+    wait_until(lambda: committed.count([sensor]) == 3000, "every reading")
     assert committed.readings(sensor) == expected(3000)
