@@ -1,23 +1,35 @@
-"""`make bench-scale`: does a readings page cost the same at any table size?
+"""`make bench-scale`: do a readings page and an aggregate cost the same at any table size?
 
 One database per size (BENCH_SCALE_DATABASE_URL with ``{size}`` in it,
 default relayr_scale_<size> on 127.0.0.1), each filled once with 100 bench
-sensors by ``generate_readings`` and kept for later runs. One gunicorn per
+sensors, a reading a minute, and kept for later runs. One gunicorn per
 size, all up together, with the response cache off (every request reaches
-the database); W3 (a random sensor's 100-reading page from a random point in
-its history) runs against each in interleaved rounds, as in `make bench`, so
-the sizes share the machine's drift. Then, from information_schema, the
-bytes on disk per reading (data and indexes), and what each index of the
-readings table costs an insert: the same rows inserted into copies of the
-table with and without it.
+the database). Against each, in interleaved rounds as in `make bench` (so
+the sizes share the machine's drift):
 
-    python -m bench.scale [--sizes 10000,1000000,10000000] [--duration 10] [--rounds 2]
+- W3: a random sensor's 100-reading page from a random point in its history;
+- A1h and A15m: a random sensor's aggregates in 1h and 15m buckets over 100
+  minutes from a random point (whole hours from the hourly rollups, the rest
+  from the readings).
+
+Each asks for the same amount of data at every size (the smallest database
+holds 100 minutes per sensor), so only the table's size differs. Then, from
+information_schema, the bytes on disk per reading (data and indexes), and
+what each index of the readings table costs an insert: the same rows
+inserted into copies of the table with and without it.
+
+InnoDB's buffer pool decides whether an index probe reads memory or the
+disk; ``--buffer-pool-mb`` sets it (SET GLOBAL, restored afterwards) to what
+a server sized for the data would have.
+
+    python -m bench.scale [--sizes 10000,1000000,10000000] [--duration 10] [--rounds 2] [--buffer-pool-mb N]
 """
 
 import argparse
 import json
 import os
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,7 +57,18 @@ def parse_args(argv):
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=int(env("WEB_CONCURRENCY", "4")))
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    parser.add_argument(
+        "--buffer-pool-mb", type=int, help="InnoDB's buffer pool for the run (the server's own if unset)"
+    )
     return parser.parse_args(argv)
+
+
+WINDOW_SECONDS = 100 * 60  # the smallest database's history per sensor
+WORKLOADS = {  # name: (path as the table shows it, wrk mode)
+    "W3": ("/api/v1/sensors/{id}/readings?since=...&limit=100", "readings"),
+    "A1h": ("/api/v1/sensors/{id}/aggregates?bucket=1h&since=...&until=+100m", f"window:1h:{WINDOW_SECONDS}"),
+    "A15m": ("/api/v1/sensors/{id}/aggregates?bucket=15m&since=...&until=+100m", f"window:15m:{WINDOW_SECONDS}"),
+}
 
 
 def ensure(url, readings, log=print):
@@ -129,6 +152,26 @@ def index_costs(url, rows=INSERT_SAMPLE):
     return {"rows": rows, "us_per_row": costs}
 
 
+@contextmanager
+def buffer_pool(url, megabytes, log=print):
+    """InnoDB's buffer pool at ``megabytes`` while the block runs (None: as it is); yields its size in bytes."""
+    connection, _ = dataset.connect(url)
+    with connection, connection.cursor() as cursor:
+        cursor.execute("SELECT @@innodb_buffer_pool_size")
+        [(before,)] = cursor.fetchall()
+        if megabytes is None:
+            yield before
+            return
+        cursor.execute("SET GLOBAL innodb_buffer_pool_size = %s", [megabytes * 2**20])
+        cursor.execute("SELECT @@innodb_buffer_pool_size")
+        [(size,)] = cursor.fetchall()
+        log(f"InnoDB buffer pool {size / 2**20:,.0f} MB for the run (was {before / 2**20:,.0f} MB)")
+        try:
+            yield size
+        finally:
+            cursor.execute("SET GLOBAL innodb_buffer_pool_size = %s", [before])
+
+
 def main(argv=None):
     args = parse_args(argv)
     os.environ["WEB_CONCURRENCY"] = str(args.workers)
@@ -137,37 +180,39 @@ def main(argv=None):
     began = time.monotonic()
     data = {size: ensure(args.database_url.format(size=size), size) for size in sizes}
     bench = Bench(args)
-    readings = "/api/v1/sensors/{id}/readings?since=...&limit=100"
     with Server(args.database_url.format(size=sizes[0])) as probe:
         ready_path, _ = probe.wait_until_ok("/readyz")
     servers = {}
-    try:
-        for size in sizes:
-            servers[size] = Server(data[size].url, env={"API_CACHE_SECONDS": "0"}).start()
-            servers[size].wait_until_ok(ready_path)
-        bench.measure(
-            [
-                Workload(
-                    f"W3 {size:,}",
-                    servers[size],
-                    f"/api/v1/sensors/{data[size].sensor_ids[0]}",
-                    readings,
-                    "readings",
-                    data[size],
-                )
-                for size in sizes
-            ]
-        )
-    finally:
-        for server in servers.values():
-            server.stop()
-            server.cleanup()
+    with buffer_pool(data[sizes[0]].url, args.buffer_pool_mb) as pool_bytes:
+        try:
+            for size in sizes:
+                servers[size] = Server(data[size].url, env={"API_CACHE_SECONDS": "0"}).start()
+                servers[size].wait_until_ok(ready_path)
+            bench.measure(
+                [
+                    Workload(
+                        f"{name} {size:,}",
+                        servers[size],
+                        f"/api/v1/sensors/{data[size].sensor_ids[0]}",
+                        label,
+                        mode,
+                        data[size],
+                    )
+                    for size in sizes
+                    for name, (label, mode) in WORKLOADS.items()
+                ]
+            )
+        finally:
+            for server in servers.values():
+                server.stop()
+                server.cleanup()
     disk = {size: disk_use(data[size].url) for size in sizes}
     summary = {
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.monotonic() - began, 1),
         "page": PAGE,
-        "w3_nocache": {size: bench.results[f"W3 {size:,}"] for size in sizes},
+        "buffer_pool_bytes": pool_bytes,
+        "nocache": {name: {size: bench.results[f"{name} {size:,}"] for size in sizes} for name in WORKLOADS},
         "disk": disk,
         "index_cost": index_costs(data[sizes[min(1, len(sizes) - 1)]].url),
     }
@@ -178,18 +223,23 @@ def main(argv=None):
 
 
 def table(summary, sizes):
-    base = summary["w3_nocache"][sizes[0]]["p50_ms"]
     lines = [
-        "| readings | W3 p50 ms | x smallest | W3 p99 ms | req/s | bytes per reading (data + indexes) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| readings | "
+        + " | ".join(f"{name} p50 ms (x smallest) | {name} p99 ms" for name in WORKLOADS)
+        + " | bytes per reading (data + indexes) |",
+        "| ---: " * (1 + 2 * len(WORKLOADS)) + "| ---: |",
     ]
     for size in sizes:
-        w3, disk = summary["w3_nocache"][size], summary["disk"][size]
+        cells = []
+        for name in WORKLOADS:
+            result, base = summary["nocache"][name][size], summary["nocache"][name][sizes[0]]["p50_ms"]
+            cells.append(f"{result['p50_ms']:.2f} ({result['p50_ms'] / base:.2f}) | {result['p99_ms']:.2f}")
+        disk = summary["disk"][size]
         lines.append(
-            f"| {disk['readings']:,} | {w3['p50_ms']:.2f} | {w3['p50_ms'] / base:.2f} | {w3['p99_ms']:.2f} "
-            f"| {w3['rps']:,.0f} | {disk['per_reading']:.0f} ({disk['data_bytes'] / disk['readings']:.0f} + "
-            f"{disk['index_bytes'] / disk['readings']:.0f}) |"
+            f"| {disk['readings']:,} | {' | '.join(cells)} | {disk['per_reading']:.0f} "
+            f"({disk['data_bytes'] / disk['readings']:.0f} + {disk['index_bytes'] / disk['readings']:.0f}) |"
         )
+    lines.append(f"InnoDB buffer pool: {summary['buffer_pool_bytes'] / 2**20:,.0f} MB")
     cost = summary["index_cost"]
     lines.append("")
     lines.append(f"insert cost, us per row ({cost['rows']:,} rows in arrival order into a copy of the table):")

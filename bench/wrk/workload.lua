@@ -6,6 +6,8 @@
 --   hourly   : /api/v1/sensors/{id}/aggregates?bucket=1h&since=...&until=...&limit=500, 30 days from
 --              a random instant, a random id (W4)
 --   daily    : /api/v1/sensors/{id}/aggregates?bucket=1d&limit=100, a random id: its whole history (W5)
+--   window:B:S : /api/v1/sensors/{id}/aggregates?bucket=B&since=...&until=..., S seconds from a random
+--              instant, a random id (bench/scale.py: the same answer at every table size)
 --   mixed    : sensor, list and readings requests in turn (the memory soak)
 -- done() prints one JSON line that bench/load.py parses.
 
@@ -46,8 +48,19 @@ local function hourly_path()
   return sensor_path() .. "/aggregates?bucket=1h&since=" .. since .. "&until=" .. upto .. "&limit=500"
 end
 
+local window_bucket, window_seconds = string.match(mode, "^window:(%w+):(%d+)$")
+
+local function window_path()
+  local start = first + math.random(0, last - first)
+  local since = os.date("!%Y-%m-%dT%H:%M:%SZ", start)
+  local upto = os.date("!%Y-%m-%dT%H:%M:%SZ", start + tonumber(window_seconds))
+  return sensor_path() .. "/aggregates?bucket=" .. window_bucket .. "&since=" .. since .. "&until=" .. upto
+end
+
 function request()
-  if mode == "hourly" then
+  if window_bucket then
+    return wrk.format("GET", window_path())
+  elseif mode == "hourly" then
     return wrk.format("GET", hourly_path())
   elseif mode == "daily" then
     return wrk.format("GET", sensor_path() .. "/aggregates?bucket=1d&limit=100")
