@@ -138,6 +138,7 @@ class Fields:
         self._fields = {name: model._meta.get_field(name) for name in self.names}
         self._objects = _object_maker(self._fields)
         self._nested = dict(nested or {})  # JSON key -> Newest, after the fields in the object
+        self._select_sql = {}
 
     def model_fields(self):
         """The model's fields shown, in the order of ``names``."""
@@ -154,9 +155,16 @@ class Fields:
     def select_sql(self, numbers_as_text=False):
         """The SQL select list: one expression per name, in the order of ``names``,
         then each nested object's one column; floats as text with ``numbers_as_text``
-        (see number_text_sql)."""
-        nested = [nested.select_sql(self) for nested in self._nested.values()]
-        return ", ".join([*self.expressions(numbers_as_text), *nested])
+        (see number_text_sql).
+
+        Made once per database vendor and kept: it depends on nothing else, and
+        every uncached request asks for it."""
+        key = (connection.vendor, numbers_as_text)
+        sql = self._select_sql.get(key)
+        if sql is None:
+            nested = [nested.select_sql(self) for nested in self._nested.values()]
+            sql = self._select_sql[key] = ", ".join([*self.expressions(numbers_as_text), *nested])
+        return sql
 
     def expressions(self, numbers_as_text=False):
         return [self._expression(field, numbers_as_text) for field in self._fields.values()]
