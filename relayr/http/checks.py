@@ -4,7 +4,8 @@ ApiMiddleware answers cached responses, OPTIONS and refused methods itself,
 without the middleware below it. So what the API needs must sit above it,
 and below it may sit only middleware that API responses can do without:
 the admin's (sessions, CSRF, authentication, messages, login lockout,
-static files). Those still run for the API requests that reach a view.
+static files). Of those, Django's four are relayr.http.admin_only's, which
+pass the API's requests on without running.
 """
 
 from django.conf import settings
@@ -22,12 +23,13 @@ NEEDED_ABOVE = (
     "django.middleware.common.CommonMiddleware",  # ALLOWED_HOSTS
 )
 # What an API response can do without: it is anonymous, read-only and static-free.
+# The API's requests pass the four of relayr.http.admin_only without running them.
 ADMIN_ONLY = (
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "relayr.http.admin_only.SessionMiddleware",
+    "relayr.http.admin_only.CsrfViewMiddleware",
+    "relayr.http.admin_only.AuthenticationMiddleware",
+    "relayr.http.admin_only.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
 )
 

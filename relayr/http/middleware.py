@@ -4,8 +4,11 @@ import functools
 import logging
 import time
 
+from corsheaders.conf import conf
 from corsheaders.middleware import CorsMiddleware as LibraryCorsMiddleware
+from corsheaders.signals import check_request_enabled
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 
@@ -52,7 +55,17 @@ class CorsMiddleware(LibraryCorsMiddleware):
     person's OPTIONS get the same 204 with Allow, plus the CORS headers added
     on the way back. Being outermost, it adds them to every API answer,
     cached ones included, for the current request's Origin.
+
+    With no origin allowed (the default) no answer differs by Origin, so it
+    takes itself out of the stack, Django's way (MiddlewareNotUsed), rather
+    than look at every request for nothing.
     """
+
+    def __init__(self, get_response):
+        allowed = conf.CORS_ALLOWED_ORIGINS or conf.CORS_ALLOWED_ORIGIN_REGEXES or conf.CORS_ALLOW_ALL_ORIGINS
+        if not allowed and not check_request_enabled.has_listeners():
+            raise MiddlewareNotUsed
+        super().__init__(get_response)
 
     def check_preflight(self, request):
         return None
@@ -89,6 +102,11 @@ def api_route(request):
         return None
 
 
+def is_api(request):
+    """Whether ApiMiddleware took ``request`` as the API's (for the middleware below it)."""
+    return getattr(request, "api_route", None) is not None
+
+
 class ApiMiddleware:
     """The API's part of the request cycle; every other request passes through.
 
@@ -106,7 +124,7 @@ class ApiMiddleware:
         if route is None:
             return self.get_response(request)
         # Names the view in the metrics also for the answers given here.
-        request.resolver_match = route
+        request.resolver_match = request.api_route = route
         if request.method not in READ_METHODS:
             return method_not_allowed(request, ALLOW)
         if request.method == "OPTIONS":

@@ -29,6 +29,36 @@ class RecordsViews:
         SEEN.append(view.__name__)
 
 
+class RecordsAdminState:
+    """The last middleware: notes what the admin's middleware left on a request
+    by the time Django's handler calls its view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        ADMIN_STATE.append({name for name in ADMIN_ATTRIBUTES if hasattr(request, name)})
+
+
+# Left by the session, authentication, messages and CSRF middleware.
+ADMIN_ATTRIBUTES = ("session", "user", "_messages", "csrf_processing_done")
+ADMIN_STATE = []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "runs_the_admins_middleware"), [("/api/v1/sensors/1", False), ("/admin/login/", True)]
+)
+def test_only_requests_outside_the_api_run_the_admins_middleware(client, settings, path, runs_the_admins_middleware):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.RecordsAdminState"]
+    ADMIN_STATE.clear()
+    assert client.get(path).status_code == 200
+    assert ADMIN_STATE == [set(ADMIN_ATTRIBUTES) if runs_the_admins_middleware else set()]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", API_PATHS)
 def test_a_disallowed_host_is_refused(client, path):
