@@ -187,9 +187,10 @@ mysql-up:
 mysql-down:
 	bash .ci/mysql.sh down
 
-## bench-scale: W3's p50 at 10 thousand, 1 million and 10 million readings (one MariaDB database
-## each, relayr_scale_<size>, filled once), bytes per reading and each index's cost per insert;
-## writes bench/results/scale-latest.json. BENCH_SCALE_ARGS passes options (--sizes, --duration).
+## bench-scale: W3's and two aggregates' p50 at 10 thousand, 1 million and 10 million readings (one
+## MariaDB database each, relayr_scale_<size>, filled once), bytes per reading and each index's cost
+## per insert; writes bench/results/scale-latest.json. BENCH_SCALE_ARGS passes options (--sizes,
+## --duration, --buffer-pool-mb).
 bench-scale: install
 	@command -v wrk >/dev/null || { echo "make bench-scale needs wrk: make bench installs it"; exit 1; }
 	$(BIN)/python -m bench.scale $(BENCH_SCALE_ARGS)
