@@ -68,6 +68,8 @@ def test_no_origin_is_allowed_by_default(client):
     response = client.get("/api/v1/sensors", headers={"Origin": ALLOWED})
     assert response.status_code == 200
     assert_not_readable(response)
+    # No answer differs by Origin, so the middleware took itself out (MiddlewareNotUsed).
+    assert "origin" not in listed(response.get("Vary"))
 
 
 @pytest.mark.django_db
