@@ -8,9 +8,9 @@ with ``BENCH_VARIANT`` naming the swap, made once before the workers fork.
   (LocMemCache, per worker, the same lifetime).
 - ``orm``: the API's reads through the ORM's ``values_list()`` instead of
   records.api.queries' fixed SQL.
-- ``admin-middleware``: API requests run Django's session, CSRF,
-  authentication and messages middleware too, as Django's own classes do,
-  instead of relayr.http.admin_only's, which skip them.
+- ``admin-middleware``: API requests run Django's authentication and
+  messages middleware too, as Django's own classes do, instead of
+  relayr.http.admin_only's, which skip them.
 """
 
 import os

@@ -10,7 +10,7 @@ conditions. Workloads (W1-W3 as in bench.run; "nocache": API_CACHE_SECONDS=0):
   W0, W1, W2, W3, W1-W3 nocache    this tree, as `make bench` serves it
   W1/W2 django-cache                 Django's cache_page instead of the response cache
   W1-W3 orm                          the ORM's values_list() instead of the fixed SQL (both caches off)
-  W1-W3 admin-middleware             API requests run Django's session, CSRF, auth and messages
+  W1-W3 admin-middleware             API requests run Django's authentication and messages
                                      middleware too, as Django would (cache off)
   W0, W1-W3, W1-W3 nocache @base     served from --baseline (e.g. a worktree of main:
                                      its API lane called views itself)

@@ -4,8 +4,8 @@ ApiMiddleware answers cached responses, OPTIONS and refused methods itself,
 without the middleware below it. So what the API needs must sit above it,
 and below it may sit only middleware that API responses can do without:
 the admin's (sessions, CSRF, authentication, messages, login lockout,
-static files). Of those, Django's four are relayr.http.admin_only's, which
-pass the API's requests on without running.
+static files). Of those, authentication and messages are
+relayr.http.admin_only's, which pass the API's requests on without running.
 """
 
 from django.conf import settings
@@ -23,11 +23,11 @@ NEEDED_ABOVE = (
     "django.middleware.common.CommonMiddleware",  # ALLOWED_HOSTS
 )
 # What an API response can do without: it is anonymous, read-only and static-free.
-# The API's requests pass the four of relayr.http.admin_only without running them.
+# The API's requests pass the two of relayr.http.admin_only without running them.
 ADMIN_ONLY = (
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "relayr.http.admin_only.SessionMiddleware",
-    "relayr.http.admin_only.CsrfViewMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "relayr.http.admin_only.AuthenticationMiddleware",
     "relayr.http.admin_only.MessageMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -50,9 +50,9 @@ MIDDLEWARE = [
     # `manage.py check` keeps this order (relayr/http/checks.py).
     "relayr.http.middleware.ApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     # Django's own, skipped for the API's requests (relayr/http/admin_only.py).
-    "relayr.http.admin_only.SessionMiddleware",
-    "relayr.http.admin_only.CsrfViewMiddleware",
     "relayr.http.admin_only.AuthenticationMiddleware",
     "relayr.http.admin_only.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
