@@ -1,6 +1,6 @@
 """The benchmark's targets (from issue 5) and its printed table."""
 
-ROWS = ("L", "L3", "W0", "W1", "W2", "W3", "W4", "W5", "W1 nocache", "W2 nocache", "W3 nocache")
+ROWS = ("L", "L3", "D3", "W0", "W1", "W2", "W3", "W4", "W5", "W1 nocache", "W2 nocache", "W3 nocache")
 ROWS += ("W4 nocache", "W5 nocache", "W3 small")
 # Aggregates (issue 12) against a page of readings, each with the cache as W3 has it.
 AGGREGATE_TARGETS = {
@@ -72,7 +72,9 @@ def table(summary):
             f"| {errors} | {result['rps'] / w0:.2f} | {cpu_cells(result)} |"
         )
     lines.append("")
-    lines.append(f"W0 / L = {w0 / work['L']['rps']:.2f}; W3 / L3 = {work['W3']['rps'] / work['L3']['rps']:.2f}")
+    w3, l3, d3 = (work[name]["rps"] for name in ("W3", "L3", "D3"))
+    lines.append(f"W0 / L = {w0 / work['L']['rps']:.2f}; W3 / L3 = {w3 / l3:.2f}")
+    lines.append(f"D3 / L3 = {d3 / l3:.2f}; W3 / D3 = {w3 / d3:.2f} (Django's own floor, and relayr on it)")
     memory = summary["memory"]
     checkpoint = memory["checkpoint"] or memory["final"]
     lines.append(

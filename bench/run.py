@@ -3,6 +3,7 @@
 Workloads (wrk, one at a time, each measured run after a warm-up):
   L   the bare WSGI app in bench/bare_app.py, same gunicorn configuration
   L3  W3's query and JSON in a bare WSGI app (bench/bare_readings.py), W3's limit
+  D3  W3's query and JSON in a Django view with no middleware (bench/django_readings.py): Django's floor
   W0  /livez through the full middleware stack
   W1  /api/v1/sensors/{id}, random existing ids
   W2  /api/v1/sensors?limit=100
@@ -138,13 +139,15 @@ class Bench:
         big_id, small_id = self.big.sensor_ids[0], self.small.sensor_ids[0]
 
         with ExitStack() as servers:
-            print("starting: default settings (cold start), the bare WSGI apps, cache off, the small database")
+            print("starting: default settings (cold start), the bare apps, cache off, the small database")
             default = servers.enter_context(Server(args.database_url))
             ready_path, cold_start = default.wait_until_ok("/readyz")
             bare = servers.enter_context(Server(args.database_url, app="bench.bare_app:application"))
             bare.wait_until_ok("/")
             bare_readings = servers.enter_context(Server(args.database_url, app="bench.bare_readings:application"))
             bare_readings.wait_until_ok(f"/api/v1/sensors/{big_id}/readings?since=2000-01-01T00:00:00Z")
+            django_readings = servers.enter_context(Server(args.database_url, app="bench.django_readings:application"))
+            django_readings.wait_until_ok(f"/api/v1/sensors/{big_id}/readings?since=2000-01-01T00:00:00Z")
             nocache = servers.enter_context(Server(args.database_url, env={"API_CACHE_SECONDS": "0"}))
             nocache.wait_until_ok(ready_path)
             small = servers.enter_context(Server(args.small_database_url))
@@ -159,6 +162,9 @@ class Bench:
                     Workload("W4", default, f"/api/v1/sensors/{big_id}", hourly, "hourly", self.big),
                     Workload("W5", default, f"/api/v1/sensors/{big_id}", daily, "daily", self.big),
                     Workload("L3", bare_readings, f"/api/v1/sensors/{big_id}", "readings, bare", "readings", self.big),
+                    Workload(
+                        "D3", django_readings, f"/api/v1/sensors/{big_id}", "readings, Django", "readings", self.big
+                    ),
                     Workload("W1 nocache", nocache, f"/api/v1/sensors/{big_id}", sensor, "sensor", self.big),
                     Workload("W2 nocache", nocache, sensors_page, sensors_page),
                     Workload("W3 nocache", nocache, f"/api/v1/sensors/{big_id}", readings, "readings", self.big),
