@@ -2,7 +2,8 @@
 
 One database per size (BENCH_SCALE_DATABASE_URL with ``{size}`` in it,
 default relayr_scale_<size> on 127.0.0.1), each filled once with 100 bench
-sensors, a reading a minute, and kept for later runs. One gunicorn per
+sensors (10 at 10 thousand: ``sensors_for``), a reading a minute, and kept
+for later runs. One gunicorn per
 size, all up together, with the response cache off (every request reaches
 the database). Against each, in interleaved rounds as in `make bench` (so
 the sizes share the machine's drift):
@@ -12,8 +13,8 @@ the sizes share the machine's drift):
   minutes from a random point (whole hours from the hourly rollups, the rest
   from the readings).
 
-Each asks for the same amount of data at every size (the smallest database
-holds 100 minutes per sensor), so only the table's size differs. Then, from
+Each asks for the same amount of data at every size, and every W3 page has
+a next page, so only the table's size differs. Then, from
 information_schema, the bytes on disk per reading (data and indexes), and
 what each index of the readings table costs an insert: the same rows
 inserted into copies of the table with and without it.
@@ -38,7 +39,13 @@ from .load import require_wrk
 from .run import PAGE, RESULTS_DIR, Bench, Workload
 from .server import Server
 
-SENSORS = 100
+
+def sensors_for(readings):
+    """100 bench sensors, but 10 at 10 thousand readings: 100 readings a sensor would make
+    every W3 page the last (no cursor, no next link), cheaper than a page at any larger size."""
+    return min(100, max(1, readings // 1000))
+
+
 INSERT_SAMPLE = 200_000  # rows inserted into each copy of the table for the index cost
 READINGS = "records_reading"
 
@@ -63,7 +70,7 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-WINDOW_SECONDS = 100 * 60  # the smallest database's history per sensor
+WINDOW_SECONDS = 100 * 60  # well inside the smallest database's history per sensor
 WORKLOADS = {  # name: (path as the table shows it, wrk mode)
     "W3": ("/api/v1/sensors/{id}/readings?since=...&limit=100", "readings"),
     "A1h": ("/api/v1/sensors/{id}/aggregates?bucket=1h&since=...&until=+100m", f"window:1h:{WINDOW_SECONDS}"),
@@ -72,17 +79,20 @@ WORKLOADS = {  # name: (path as the table shows it, wrk mode)
 
 
 def ensure(url, readings, log=print):
-    """The database at ``url`` with SENSORS bench sensors and ``readings`` readings, made once.
+    """The database at ``url`` with ``sensors_for(readings)`` bench sensors and ``readings`` readings, made once.
 
     generate_readings makes the sensors; the readings come from MariaDB's
     sequence engine in one INSERT ... SELECT per sensor, a reading a minute:
     generate_readings sends every row from Python and would take most of an
     hour for ten million on this machine.
     """
-    data = dataset.ensure(url, SENSORS, 0, log=log)
-    per_sensor = readings // SENSORS
-    if data.readings < per_sensor * SENSORS:
-        log(f"filling {per_sensor * SENSORS:,} readings (once; later runs reuse them)")
+    sensors = sensors_for(readings)
+    data = dataset.ensure(url, sensors, 0, log=log)
+    if len(data.sensor_ids) != sensors:
+        raise SystemExit(f"{url} holds {len(data.sensor_ids)} bench sensors, not {sensors}: drop it to refill it")
+    per_sensor = readings // sensors
+    if data.readings < per_sensor * sensors:
+        log(f"filling {per_sensor * sensors:,} readings (once; later runs reuse them)")
         connection, _ = dataset.connect(url)
         with connection, connection.cursor() as cursor:
             for sensor_id in data.sensor_ids:
