@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import MySQLdb
+
 from . import dataset
 from .load import require_wrk
 from .run import PAGE, RESULTS_DIR, Bench, Workload
@@ -172,7 +174,11 @@ def buffer_pool(url, megabytes, log=print):
         if megabytes is None:
             yield before
             return
-        cursor.execute("SET GLOBAL innodb_buffer_pool_size = %s", [megabytes * 2**20])
+        try:
+            cursor.execute("SET GLOBAL innodb_buffer_pool_size = %s", [megabytes * 2**20])
+        except MySQLdb.OperationalError as error:
+            message = f"--buffer-pool-mb: this user may not SET GLOBAL innodb_buffer_pool_size ({error})"
+            raise SystemExit(message) from None
         cursor.execute("SELECT @@innodb_buffer_pool_size")
         [(size,)] = cursor.fetchall()
         log(f"InnoDB buffer pool {size / 2**20:,.0f} MB for the run (was {before / 2**20:,.0f} MB)")
