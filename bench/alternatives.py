@@ -39,7 +39,9 @@ def _orm():
     from records.api.fields import SENSOR
     from records.models import Reading, Sensor
 
-    newest = Reading.objects.filter(sensor=OuterRef("pk")).order_by("-recorded_at")
+    # The foreign key leads the ORDER BY, as in the fixed SQL (records/api/fields.py): without it
+    # MySQL 9 reads and sorts all of a sensor's readings for each sensor.
+    newest = Reading.objects.filter(sensor=OuterRef("pk")).order_by("-sensor_id", "-recorded_at")
     latest = {
         "latest_at": Subquery(newest.values("recorded_at")[:1]),
         "latest_value": Subquery(newest.values("value")[:1]),
