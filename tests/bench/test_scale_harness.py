@@ -22,8 +22,15 @@ SIZES = (200, 400)
 pytestmark = [pytest.mark.mysql, pytest.mark.slow, pytest.mark.django_db]
 
 
+@pytest.fixture(autouse=True)
+def mariadb():
+    """bench-scale fills its databases with MariaDB's sequence engine; SQLite and MySQL skip."""
+    if connection.vendor != "mysql" or not connection.mysql_is_mariadb:
+        pytest.skip("bench-scale runs against MariaDB")
+
+
 @pytest.fixture
-def scale_url():
+def scale_url(mariadb):
     """A URL template for the sizes' own databases, dropped afterwards."""
     url = database_url().rsplit("/", 1)[0] + "/test_relayr_scale_{size}"
     yield url
@@ -39,10 +46,8 @@ def pool_bytes(cursor):
 
 
 def test_the_scale_harness_runs_every_workload_at_every_size(tmp_path, scale_url):
-    if connection.vendor != "mysql" or shutil.which("wrk") is None:
+    if shutil.which("wrk") is None:
         pytest.skip("the benchmark runs against MariaDB with wrk")
-    if not connection.mysql_is_mariadb:
-        pytest.skip("the fill uses MariaDB's sequence engine")
     with connection.cursor() as cursor:
         before = pool_bytes(cursor)
     command = [sys.executable, "-m", "bench.scale", "--database-url", scale_url, "--sizes", ",".join(map(str, SIZES))]
@@ -64,8 +69,6 @@ def test_the_scale_harness_runs_every_workload_at_every_size(tmp_path, scale_url
 def test_buffer_pool_mb_sets_the_pool_for_the_run_and_puts_it_back():
     """As root (make bench-scale on a developer's server) the pool changes and comes back;
     a user without the privilege (CI's) gets one line saying so, and nothing changes."""
-    if not connection.mysql_is_mariadb:
-        pytest.skip("bench-scale runs against MariaDB")
     with connection.cursor() as cursor:
         before = pool_bytes(cursor)
     try:
