@@ -18,7 +18,6 @@ from records import rollups
 from relayr.http import export, params
 from relayr.http.errors import invalid_parameter, not_found
 from relayr.http.pagination import Key, Paginator, instant
-from relayr.http.responses import json_response
 
 from . import queries
 from .exports import sensor_export
@@ -57,7 +56,7 @@ def sensor_aggregates(request, pk):
             raise not_found(f"No sensor with id {pk}.")
         return items
 
-    return json_response(PAGES.page(request, fetch, scope=f"{sensor_id}.{name}"))
+    return PAGES.response(request, fetch, scope=f"{sensor_id}.{name}")
 
 
 def buckets(sensor_id, length, window, since, until):

@@ -71,6 +71,7 @@ def test_every_documented_error_has_the_error_shape(client, document, path):
     [
         ("/api/v1/sensors?limit=1", "/api/v1/sensors"),
         ("/api/v1/sensors/{sensor}/readings?order=desc&limit=2", "/api/v1/sensors/{id}/readings"),
+        ("/api/v1/sensors/{sensor}/aggregates?bucket=1m&limit=2", "/api/v1/sensors/{id}/aggregates"),
     ],
 )
 def test_a_pages_link_header_is_the_documented_one(client, document, make_sensor, make_readings, url, path):

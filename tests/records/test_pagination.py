@@ -83,11 +83,15 @@ def test_next_keeps_the_query_as_sent_and_replaces_the_cursor(client, make_senso
     assert locations == [f"Café lab {n}" for n in range(3)]
 
 
-@pytest.mark.parametrize("listing", ["/api/v1/sensors?limit=2", "/readings?limit=2", "/readings?order=desc&limit=2"])
+@pytest.mark.parametrize(
+    "listing",
+    ["/api/v1/sensors?limit=2", "/readings?limit=2", "/readings?order=desc&limit=2", "/aggregates?bucket=1m&limit=2"],
+)
 def test_every_page_with_a_next_one_links_it_in_a_header(client, make_sensor, make_readings, listing):
     sensor = make_sensor()
     make_readings(sensor, 5)
     url = listing.replace("/readings", f"/api/v1/sensors/{sensor.pk}/readings")
+    url = url.replace("/aggregates", f"/api/v1/sensors/{sensor.pk}/aggregates")
     pages = 0
     while url:
         response = client.get(url)
