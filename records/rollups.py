@@ -30,18 +30,9 @@ READINGS = Reading._meta.db_table
 HOURS = ReadingHour._meta.db_table
 
 
-class Sums:
-    """One bucket's figures; ``add`` merges another part of the same bucket."""
-
-    __slots__ = ("count", "high", "low", "total")
-
-    def __init__(self, count, low, high, total):
-        self.count, self.low, self.high, self.total = int(count), low, high, total
-
-    def add(self, other):
-        self.count += other.count
-        self.low, self.high = min(self.low, other.low), max(self.high, other.high)
-        self.total += other.total
+def merged(one, other):
+    """Two parts of the same bucket, each (count, min, max, sum), as one."""
+    return one[0] + other[0], min(one[1], other[1]), max(one[2], other[2]), one[3] + other[3]
 
 
 def minutes_sql(column):
@@ -59,12 +50,17 @@ def _div():
     return "DIV" if connection.vendor == "mysql" else "/"
 
 
+def _integer():
+    return "SIGNED" if connection.vendor == "mysql" else "INTEGER"
+
+
 def db_time(value):
     return Reading._meta.get_field("recorded_at").get_db_prep_value(value, connection)
 
 
-# "Thh:mm:00+00:00" for every minute of a day, and each day's "YYYY-MM-DD" once: a page of
-# hundreds of buckets would spend more on datetime.isoformat than on its query.
+# "Thh:mm:00+00:00" for every minute of a day, and each day's "YYYY-MM-DD" once, and the
+# recent bucket starts whole: a page of hundreds of buckets would spend more on
+# datetime.isoformat than on its query.
 CLOCK = tuple(f"T{minute // 60:02d}:{minute % 60:02d}:00+00:00" for minute in range(1440))
 
 
@@ -73,6 +69,7 @@ def _day(days):
     return date.fromordinal(EPOCH_ORDINAL + days).isoformat()
 
 
+@functools.lru_cache(maxsize=16384)
 def rfc3339(seconds):
     """A bucket start (whole minutes since the epoch, in seconds) as RFC 3339, as datetime.isoformat writes it."""
     days, rest = divmod(seconds, 86400)
@@ -99,7 +96,7 @@ def first_minute(sensor_id, since, until):
 
 
 def from_readings(sensor_id, minutes, since, until):
-    """{bucket start in Unix seconds: Sums} of the readings in [since, until), buckets of ``minutes``.
+    """{bucket start in Unix seconds: (count, min, max, sum)} of the readings in [since, until), buckets of ``minutes``.
 
     One range of the (sensor, recorded_at, value) index, grouped.
     """
@@ -109,14 +106,11 @@ def from_readings(sensor_id, minutes, since, until):
         f"SELECT {bucket} AS bucket, COUNT(*), MIN(value), MAX(value), SUM(value) "  # noqa: S608
         f"FROM {READINGS} WHERE {where} GROUP BY bucket"
     )
-    return {
-        (number * minutes - EPOCH_MINUTES) * 60: Sums(count, low, high, total)
-        for number, count, low, high, total in read(sql, params)
-    }
+    return {(number * minutes - EPOCH_MINUTES) * 60: tuple(sums) for number, *sums in read(sql, params)}
 
 
 def from_hours(sensor_id, hours, first, last):
-    """({bucket start in Unix seconds: Sums}, starts of buckets holding a stale hour), buckets of
+    """({bucket start in Unix seconds: (count, min, max, sum)}, starts of buckets holding a stale hour), buckets of
     ``hours``, from the rollups of the hours [first, last) (hours since the epoch; ``last`` None: all).
 
     One range of the unique (sensor, hour) index, grouped. A stale hour's
@@ -129,20 +123,18 @@ def from_hours(sensor_id, hours, first, last):
         params.append(last)
     condition = " AND ".join(where)
     if hours == 1:  # the rows themselves, in the unique index's order: no grouping
-        sql = f"SELECT hour + {EPOCH_HOURS}, readings, low, high, total, stale FROM {HOURS} WHERE {condition}"  # noqa: S608
+        sql = f"SELECT hour * 3600, readings, low, high, total, stale FROM {HOURS} WHERE {condition}"  # noqa: S608
     else:
+        # MySQL sums integers as a DECIMAL: the count is cast back.
         bucket = f"(hour + {EPOCH_HOURS}) {_div()} {int(hours)}"
         sql = (
-            f"SELECT {bucket} AS bucket, SUM(readings), MIN(low), MAX(high), SUM(total), MAX(stale) "  # noqa: S608
-            f"FROM {HOURS} WHERE {condition} GROUP BY bucket"
+            f"SELECT ({bucket}) * {hours * 3600} - {EPOCH_HOURS * 3600} AS start, "  # noqa: S608
+            f"CAST(SUM(readings) AS {_integer()}), MIN(low), MAX(high), SUM(total), MAX(stale) "
+            f"FROM {HOURS} WHERE {condition} GROUP BY start"
         )
-    sums, stale = {}, set()
-    for number, count, low, high, total, any_stale in read(sql, params):
-        start = (number * hours - EPOCH_HOURS) * 3600
-        sums[start] = Sums(count, low, high, total)
-        if any_stale:
-            stale.add(start)
-    return sums, stale
+    rows = read(sql, params)
+    sums = {start: (count, low, high, total) for start, count, low, high, total, _ in rows}
+    return sums, {row[0] for row in rows if row[5]}
 
 
 def _window(sensor_id, since, until):

@@ -88,19 +88,13 @@ def buckets(sensor_id, length, window, since, until):
             break
         lower, start = upper, None
     return [
-        {
-            "start": rollups.rfc3339(start),
-            "count": s.count,
-            "min": s.low,
-            "max": s.high,
-            "avg": s.total / s.count,
-        }
-        for start, s in sorted(found.items())[: window.size]
+        {"start": rollups.rfc3339(start), "count": count, "min": low, "max": high, "avg": total / count}
+        for start, (count, low, high, total) in sorted(found.items())[: window.size]
     ]
 
 
 def _sums(sensor_id, length, lower, upper):
-    """{bucket start: Sums} for the readings in [lower, upper); ``upper`` None: no bound."""
+    """{bucket start: (count, min, max, sum)} for the readings in [lower, upper); ``upper`` None: no bound."""
     minutes = length // 60
     if length < 3600:
         return rollups.from_readings(sensor_id, minutes, lower, upper)
@@ -128,7 +122,4 @@ def _sums(sensor_id, length, lower, upper):
 
 def _merge(sums, more):
     for start, part in more.items():
-        if start in sums:
-            sums[start].add(part)
-        else:
-            sums[start] = part
+        sums[start] = rollups.merged(sums[start], part) if start in sums else part

@@ -41,5 +41,6 @@ def assert_equal(got, want):
     )
     for row, exact in zip(got, want, strict=True):
         assert set(row) == {"start", "count", "min", "max", "avg"}
+        assert type(row["count"]) is int, row  # JSON's 5, never 5.0 (MySQL sums integers as DECIMAL)
         assert (row["count"], row["min"], row["max"]) == (exact["count"], exact["min"], exact["max"]), (row, exact)
         assert abs(row["avg"] - exact["avg"]) <= 1e-9 * max(abs(exact["avg"]), exact["scale"]), (row, exact)
