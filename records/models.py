@@ -91,6 +91,8 @@ class ReadingHour(models.Model):
     stale = models.BooleanField(default=False)
 
     class Meta:
+        # On MySQL/MariaDB this constraint is the table's primary key (migration 0007): rows are
+        # stored in (sensor, hour) order, and there is no index named reading_hour_uniq.
         constraints = [models.UniqueConstraint(fields=["sensor", "hour"], name="reading_hour_uniq")]
         indexes = [
             # refresh_rollups finds the stale hours without a scan.
