@@ -12,8 +12,6 @@ AGGREGATE_TARGETS = {
 RATIO_TARGETS = {"W1": 0.8, "W2": 0.6, "W3": 0.5, "W1 nocache": 0.35, "W2 nocache": 0.2}
 P99_LIMIT_MS = 50
 P99_ROWS = ("W1", "W2", "W3", "W4", "W5", "W2 nocache")  # W2 nocache is issue 12's W6
-# Measured again at half their rate (bench.run's below_capacity): the latency of an unsaturated server.
-HALF_RATE_ROWS = ("W3", "W4", "W5", "W2 nocache", "W3 nocache", "W4 nocache", "W5 nocache")
 SCALE_LIMIT = 1.3  # W3's p50 on the large database over its p50 on the small one
 RSS_LIMIT_MB = 120
 RSS_GROWTH_LIMIT = 1.10
@@ -74,16 +72,6 @@ def table(summary):
             f"| {name} | `{result['path']}` | {result['rps']:,.0f} | {result['p50_ms']:.2f} | {result['p99_ms']:.2f} "
             f"| {errors} | {result['rps'] / w0:.2f} | {cpu_cells(result)} |"
         )
-    lines.append("")
-    lines.append("| at half its rate | req/s | p50 ms | p99 ms | non-2xx/3xx |")
-    lines.append("| --- | ---: | ---: | ---: | ---: |")
-    for name in HALF_RATE_ROWS:
-        if f"{name} half" in work:
-            result = work[f"{name} half"]
-            errors = result["non_2xx_3xx"] + result["socket_errors"]
-            lines.append(
-                f"| {name} | {result['rps']:,.0f} | {result['p50_ms']:.2f} | {result['p99_ms']:.2f} | {errors} |"
-            )
     lines.append("")
     w3, l3, d3 = (work[name]["rps"] for name in ("W3", "L3", "D3"))
     lines.append(f"W0 / L = {w0 / work['L']['rps']:.2f}; W3 / L3 = {w3 / l3:.2f}")

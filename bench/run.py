@@ -14,9 +14,7 @@ W1-W5 run with default settings, again with the response cache off, and W3
 once more against a small database to show that latency does not grow with
 the table. Both databases' indexes are read into the buffer pool first
 (dataset.prime), and every workload's measured time is split into rounds
-that interleave with the other workloads' (see Bench.measure). W3-W5 and the
-uncached list then run once more at half their measured rate, for their
-latency on a server that is not saturated. A soak then checks
+that interleave with the other workloads' (see Bench.measure). A soak then checks
 the workers' memory. Prints a table, writes it as JSON under bench/results/,
 and exits 1 when a target is missed.
 
@@ -105,22 +103,6 @@ class Bench:
         rps = result["requests"] / result["seconds"]
         print(f"  {workload.name:<11} {rps:>9,.0f} req/s", flush=True)
 
-    def below_capacity(self, workloads):
-        """Each of ``workloads`` again at about half its measured rate: the latency a request
-        sees when the server is not saturated. With 32 connections kept busy on two cores a
-        request's p99 is mostly its wait behind the other 31 (about 32 / rate)."""
-        seconds = max(1, round(self.args.duration / self.args.rounds))
-        print("at half the measured rate")
-        for workload in workloads:
-            half = self.results[workload.name]["rps"] / 2
-            env = workload.data.load_env(PAGE) if workload.data is not None else {}
-            env["BENCH_PAUSE_MS"] = str(max(1, round(1000 * self.args.connections / half)))
-            common = {"threads": self.args.threads, "connections": self.args.connections, "mode": workload.mode}
-            result = combine([run_wrk(workload.server.url(workload.path), seconds, env=env, **common)])
-            result["path"] = workload.label
-            self.results[f"{workload.name} half"] = result
-            print(f"  {workload.name:<11} {result['rps']:>9,.0f} req/s  p99 {result['p99_ms']:6.2f} ms", flush=True)
-
     def measure(self, workloads):
         """Every workload in turn, ``--rounds`` times, every other round in reverse.
 
@@ -173,25 +155,27 @@ class Bench:
             small.wait_until_ok(ready_path)
             for data in (self.big, self.small):
                 dataset.prime(data.url)
-            workloads = [
-                Workload("L", bare, "/", "bare WSGI, 11-byte body"),
-                Workload("W0", default, "/livez", "/livez"),
-                Workload("W1", default, f"/api/v1/sensors/{big_id}", sensor, "sensor", self.big),
-                Workload("W2", default, sensors_page, sensors_page),
-                Workload("W3", default, f"/api/v1/sensors/{big_id}", readings, "readings", self.big),
-                Workload("W4", default, f"/api/v1/sensors/{big_id}", hourly, "hourly", self.big),
-                Workload("W5", default, f"/api/v1/sensors/{big_id}", daily, "daily", self.big),
-                Workload("L3", bare_readings, f"/api/v1/sensors/{big_id}", "readings, bare", "readings", self.big),
-                Workload("D3", django_readings, f"/api/v1/sensors/{big_id}", "readings, Django", "readings", self.big),
-                Workload("W1 nocache", nocache, f"/api/v1/sensors/{big_id}", sensor, "sensor", self.big),
-                Workload("W2 nocache", nocache, sensors_page, sensors_page),
-                Workload("W3 nocache", nocache, f"/api/v1/sensors/{big_id}", readings, "readings", self.big),
-                Workload("W4 nocache", nocache, f"/api/v1/sensors/{big_id}", hourly, "hourly", self.big),
-                Workload("W5 nocache", nocache, f"/api/v1/sensors/{big_id}", daily, "daily", self.big),
-                Workload("W3 small", small, f"/api/v1/sensors/{small_id}", readings, "readings", self.small),
-            ]
-            self.measure(workloads)
-            self.below_capacity([w for w in workloads if w.name in report.HALF_RATE_ROWS])
+            self.measure(
+                [
+                    Workload("L", bare, "/", "bare WSGI, 11-byte body"),
+                    Workload("W0", default, "/livez", "/livez"),
+                    Workload("W1", default, f"/api/v1/sensors/{big_id}", sensor, "sensor", self.big),
+                    Workload("W2", default, sensors_page, sensors_page),
+                    Workload("W3", default, f"/api/v1/sensors/{big_id}", readings, "readings", self.big),
+                    Workload("W4", default, f"/api/v1/sensors/{big_id}", hourly, "hourly", self.big),
+                    Workload("W5", default, f"/api/v1/sensors/{big_id}", daily, "daily", self.big),
+                    Workload("L3", bare_readings, f"/api/v1/sensors/{big_id}", "readings, bare", "readings", self.big),
+                    Workload(
+                        "D3", django_readings, f"/api/v1/sensors/{big_id}", "readings, Django", "readings", self.big
+                    ),
+                    Workload("W1 nocache", nocache, f"/api/v1/sensors/{big_id}", sensor, "sensor", self.big),
+                    Workload("W2 nocache", nocache, sensors_page, sensors_page),
+                    Workload("W3 nocache", nocache, f"/api/v1/sensors/{big_id}", readings, "readings", self.big),
+                    Workload("W4 nocache", nocache, f"/api/v1/sensors/{big_id}", hourly, "hourly", self.big),
+                    Workload("W5 nocache", nocache, f"/api/v1/sensors/{big_id}", daily, "daily", self.big),
+                    Workload("W3 small", small, f"/api/v1/sensors/{small_id}", readings, "readings", self.small),
+                ]
+            )
             rss_default = default.worker_rss_mb()
 
         print(f"memory soak: {args.soak_requests:,} mixed W1-W3 requests, worker recycling off")

@@ -9,9 +9,6 @@
 --   window:B:S : /api/v1/sensors/{id}/aggregates?bucket=B&since=...&until=..., S seconds from a random
 --              instant, a random id (bench/scale.py: the same answer at every table size)
 --   mixed    : sensor, list and readings requests in turn (the memory soak)
--- BENCH_PAUSE_MS, when set, makes each connection wait a random 0 to 2 x that many
--- milliseconds after a response before its next request: a load below the server's
--- capacity, whose latency is the service's own rather than a queue's.
 -- done() prints one JSON line that bench/load.py parses.
 
 local mode = os.getenv("BENCH_MODE") or "fixed"
@@ -58,13 +55,6 @@ local function window_path()
   local since = os.date("!%Y-%m-%dT%H:%M:%SZ", start)
   local upto = os.date("!%Y-%m-%dT%H:%M:%SZ", start + tonumber(window_seconds))
   return sensor_path() .. "/aggregates?bucket=" .. window_bucket .. "&since=" .. since .. "&until=" .. upto
-end
-
-local pause_ms = tonumber(os.getenv("BENCH_PAUSE_MS") or "0")
-if pause_ms > 0 then
-  function delay()
-    return math.random(0, 2 * pause_ms)
-  end
 end
 
 function request()
