@@ -95,25 +95,25 @@ def first_minute(sensor_id, since, until):
     return rows[0][0] if rows else None
 
 
-def from_readings(sensor_id, minutes, since, until):
-    """{bucket start in Unix seconds: (count, min, max, sum)} of the readings in [since, until), buckets of ``minutes``.
+def readings_query(sensor_id, minutes, since, until):
+    """The readings in [since, until) in buckets of ``minutes``, as SQL and parameters for ``sums``.
 
     One range of the (sensor, recorded_at, value) index, grouped.
     """
     where, params = _window(sensor_id, since, until)
-    bucket = f"{minutes_sql('recorded_at')} {_div()} {int(minutes)}"
+    start = f"({minutes_sql('recorded_at')} {_div()} {int(minutes)}) * {minutes * 60} - {EPOCH_MINUTES * 60}"
     sql = (
-        f"SELECT {bucket} AS bucket, COUNT(*), MIN(value), MAX(value), SUM(value) "  # noqa: S608
-        f"FROM {READINGS} WHERE {where} GROUP BY bucket"
+        f"SELECT {start} AS start, COUNT(*), MIN(value), MAX(value), SUM(value), 0 "  # noqa: S608
+        f"FROM {READINGS} WHERE {where} GROUP BY start"
     )
-    return {(number * minutes - EPOCH_MINUTES) * 60: tuple(sums) for number, *sums in read(sql, params)}
+    return sql, params
 
 
-def from_hours(sensor_id, hours, first, last):
-    """({bucket start in Unix seconds: (count, min, max, sum)}, starts of buckets holding a stale hour), buckets of
-    ``hours``, from the rollups of the hours [first, last) (hours since the epoch; ``last`` None: all).
+def hours_query(sensor_id, hours, first, last):
+    """The rollups of the hours [first, last) (hours since the epoch; ``last`` None: all) in buckets
+    of ``hours``, as SQL and parameters for ``sums``.
 
-    One range of the unique (sensor, hour) index, grouped. A stale hour's
+    One range of the (sensor, hour) primary key, grouped. A stale hour's
     figures are not to be trusted: its bucket is only named, for the caller
     to count from the readings.
     """
@@ -122,19 +122,29 @@ def from_hours(sensor_id, hours, first, last):
         where.append("hour < %s")
         params.append(last)
     condition = " AND ".join(where)
-    if hours == 1:  # the rows themselves, in the unique index's order: no grouping
-        sql = f"SELECT hour * 3600, readings, low, high, total, stale FROM {HOURS} WHERE {condition}"  # noqa: S608
-    else:
-        # MySQL sums integers as a DECIMAL: the count is cast back.
-        bucket = f"(hour + {EPOCH_HOURS}) {_div()} {int(hours)}"
-        sql = (
-            f"SELECT ({bucket}) * {hours * 3600} - {EPOCH_HOURS * 3600} AS start, "  # noqa: S608
-            f"CAST(SUM(readings) AS {_integer()}), MIN(low), MAX(high), SUM(total), MAX(stale) "
-            f"FROM {HOURS} WHERE {condition} GROUP BY start"
-        )
-    rows = read(sql, params)
-    sums = {start: (count, low, high, total) for start, count, low, high, total, _ in rows}
-    return sums, {row[0] for row in rows if row[5]}
+    if hours == 1:  # the rows themselves, in the primary key's order: no grouping
+        return f"SELECT hour * 3600, readings, low, high, total, stale FROM {HOURS} WHERE {condition}", params  # noqa: S608
+    # MySQL sums integers as a DECIMAL: the count is cast back.
+    bucket = f"(hour + {EPOCH_HOURS}) {_div()} {int(hours)}"
+    sql = (
+        f"SELECT ({bucket}) * {hours * 3600} - {EPOCH_HOURS * 3600} AS start, "  # noqa: S608
+        f"CAST(SUM(readings) AS {_integer()}), MIN(low), MAX(high), SUM(total), MAX(stale) "
+        f"FROM {HOURS} WHERE {condition} GROUP BY start"
+    )
+    return sql, params
+
+
+def sums(*queries):
+    """({bucket start in Unix seconds: (count, min, max, sum)}, starts of buckets holding a stale
+    hour) of ``readings_query`` and ``hours_query`` results, all in one statement (UNION ALL):
+    a bucket found by several of them is merged."""
+    rows = read(" UNION ALL ".join(sql for sql, _ in queries), [value for _, params in queries for value in params])
+    found = {row[0]: row[1:5] for row in rows}
+    if len(found) < len(rows):  # parts of one bucket, from the rollups and from the readings
+        found = {}
+        for row in rows:
+            found[row[0]] = merged(found[row[0]], row[1:5]) if row[0] in found else row[1:5]
+    return found, {row[0] for row in rows if row[5]}
 
 
 def _window(sensor_id, since, until):

@@ -96,30 +96,25 @@ def buckets(sensor_id, length, window, since, until):
 def _sums(sensor_id, length, lower, upper):
     """{bucket start: (count, min, max, sum)} for the readings in [lower, upper); ``upper`` None: no bound."""
     minutes = length // 60
-    if length < 3600:
-        return rollups.from_readings(sensor_id, minutes, lower, upper)
     first = rollups.seconds(lower) // 3600  # the first whole hour
     if rollups.instant(first * 3600) < lower:
         first += 1
     last = None if upper is None else rollups.seconds(upper) // 3600
-    if first > LAST_HOUR or (last is not None and first >= last):
-        return rollups.from_readings(sensor_id, minutes, lower, upper)
-    sums, stale = rollups.from_hours(sensor_id, length // 3600, first, last)
+    if length < 3600 or first > LAST_HOUR or (last is not None and first >= last):
+        return rollups.sums(rollups.readings_query(sensor_id, minutes, lower, upper))[0]
+    # The whole hours from their rollups, the partial ones at the edges from the readings: one statement.
+    queries = [rollups.hours_query(sensor_id, length // 3600, first, last)]
     edges = [(lower, rollups.instant(first * 3600))]
     if last is not None:
         edges.append((rollups.instant(last * 3600), upper))
-    for begin, end in edges:
-        if begin < end:
-            _merge(sums, rollups.from_readings(sensor_id, minutes, begin, end))
+    queries += [rollups.readings_query(sensor_id, minutes, begin, end) for begin, end in edges if begin < end]
+    sums, stale = rollups.sums(*queries)
     for start in stale:
         del sums[start]
         end = upper if start + length > LAST_SECONDS else rollups.instant(start + length)
         if upper is not None and upper < end:
             end = upper
-        sums.update(rollups.from_readings(sensor_id, minutes, max(lower, rollups.instant(start)), end))
+        sums.update(
+            rollups.sums(rollups.readings_query(sensor_id, minutes, max(lower, rollups.instant(start)), end))[0]
+        )
     return sums
-
-
-def _merge(sums, more):
-    for start, part in more.items():
-        sums[start] = rollups.merged(sums[start], part) if start in sums else part
