@@ -6,7 +6,9 @@ import pytest
 
 from harness.server import GunicornServer
 
-pytestmark = pytest.mark.slow
+# django_db: pytest-django creates the test database only for sessions with such a test (run alone,
+# this module's server met the unmigrated development database and answered 500).
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 SECRET_KEY = "test-secret-key-that-must-never-be-logged"
 PASSWORD = "hunter2-must-never-be-logged"

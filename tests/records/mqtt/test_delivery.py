@@ -7,7 +7,10 @@ import pytest
 
 from .publishing import expected, join_all, publish, publish_in_parallel, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.mysql]
+# django_db: pytest-django creates the test database only for sessions with such a test (run alone,
+# this module met the development database); transaction=True: the consumers are other processes and
+# see only committed rows; serialized_rollback: the seed data comes back after the flush.
+pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PER_PUBLISHER = 5000
 

@@ -12,7 +12,10 @@ import pytest
 from harness.server import GunicornServer
 from records.models import Reading, Sensor
 
-pytestmark = [pytest.mark.slow, pytest.mark.mysql]
+# django_db: pytest-django creates the test database only for sessions with such a test (run alone,
+# this module met the development database); transaction=True: the consumers are other processes and
+# see only committed rows; serialized_rollback: the seed data comes back after the flush.
+pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 CACHE_SECONDS = 5
