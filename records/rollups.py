@@ -30,7 +30,7 @@ READINGS = Reading._meta.db_table
 HOURS = ReadingHour._meta.db_table
 
 
-def merged(one, other):
+def _merged(one, other):
     """Two parts of the same bucket, each (count, min, max, sum), as one."""
     return one[0] + other[0], min(one[1], other[1]), max(one[2], other[2]), one[3] + other[3]
 
@@ -143,7 +143,7 @@ def sums(*queries):
     if len(found) < len(rows):  # parts of one bucket, from the rollups and from the readings
         found = {}
         for row in rows:
-            found[row[0]] = merged(found[row[0]], row[1:5]) if row[0] in found else row[1:5]
+            found[row[0]] = _merged(found[row[0]], row[1:5]) if row[0] in found else row[1:5]
     return found, {row[0] for row in rows if row[5]}
 
 
