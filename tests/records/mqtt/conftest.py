@@ -23,6 +23,20 @@ def broker():
         yield running
 
 
+def pytest_collection_modifyitems(items):
+    """A test using ``mysql_test_database`` is marked django_db(transaction=True, serialized_rollback=True).
+
+    pytest-django creates the test database only for a session holding a test
+    so marked (run alone, these modules met the development database); the
+    consumers are other processes and see committed rows only; the seed data
+    comes back after the flush.
+    """
+    committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+    for item in items:
+        if "mysql_test_database" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("django_db"):
+            item.add_marker(committed)
+
+
 @pytest.fixture
 def mysql_test_database(django_db_setup, django_db_blocker):
     """The migrated MariaDB test database's settings; the tests write to it from other processes."""

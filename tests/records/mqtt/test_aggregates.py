@@ -7,10 +7,7 @@ from tests.records.aggregating import BUCKETS, assert_equal, expected, walk
 
 from .publishing import publish, wait_until
 
-# django_db: pytest-django creates the test database only for sessions with such a test (run alone,
-# this module met the development database); transaction=True: the consumers are other processes and
-# see only committed rows; serialized_rollback: the seed data comes back after the flush.
-pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.mysql]
 
 
 def test_consumed_readings_are_aggregated_as_they_are_stored(broker, committed, consumers, client, django_db_blocker):

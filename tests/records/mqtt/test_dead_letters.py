@@ -7,10 +7,7 @@ from tests.support.mosquitto import Collector, Publisher
 
 from .publishing import TOPIC, expected, reading, wait_until
 
-# django_db: pytest-django creates the test database only for sessions with such a test (run alone,
-# this module met the development database); transaction=True: the consumers are other processes and
-# see only committed rows; serialized_rollback: the seed data comes back after the flush.
-pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.mysql]
 
 LIMIT = 1024
 WHEN = "2025-06-01T00:00:00Z"

@@ -7,10 +7,7 @@ import pytest
 
 from .publishing import expected, join_all, publish, publish_in_parallel, wait_until
 
-# django_db: pytest-django creates the test database only for sessions with such a test (run alone,
-# this module met the development database); transaction=True: the consumers are other processes and
-# see only committed rows; serialized_rollback: the seed data comes back after the flush.
-pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.mysql]
 
 PER_PUBLISHER = 5000
 

@@ -12,10 +12,7 @@ import pytest
 from harness.server import GunicornServer
 from records.models import Reading, Sensor
 
-# django_db: pytest-django creates the test database only for sessions with such a test (run alone,
-# this module met the development database); transaction=True: the consumers are other processes and
-# see only committed rows; serialized_rollback: the seed data comes back after the flush.
-pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.mysql]
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 CACHE_SECONDS = 5
