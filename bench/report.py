@@ -1,6 +1,6 @@
 """The benchmark's targets (from issue 5) and its printed table."""
 
-ROWS = ("L", "L3", "D3", "W0", "W1", "W2", "W3", "W4", "W5", "W1 nocache", "W2 nocache", "W3 nocache")
+ROWS = ("L", "L3", "L4", "D3", "W0", "W1", "W2", "W3", "W4", "W5", "W1 nocache", "W2 nocache", "W3 nocache")
 ROWS += ("W4 nocache", "W5 nocache", "W3 small")
 # Aggregates (issue 12) against a page of readings, each with the cache as W3 has it.
 AGGREGATE_TARGETS = {
@@ -73,9 +73,10 @@ def table(summary):
             f"| {errors} | {result['rps'] / w0:.2f} | {cpu_cells(result)} |"
         )
     lines.append("")
-    w3, l3, d3 = (work[name]["rps"] for name in ("W3", "L3", "D3"))
+    w3, w4, l3, l4, d3 = (work[name]["rps"] for name in ("W3", "W4", "L3", "L4", "D3"))
     lines.append(f"W0 / L = {w0 / work['L']['rps']:.2f}; W3 / L3 = {w3 / l3:.2f}")
     lines.append(f"D3 / L3 = {d3 / l3:.2f}; W3 / D3 = {w3 / d3:.2f} (Django's own floor, and relayr on it)")
+    lines.append(f"W4 / L4 = {w4 / l4:.2f}; L4 / L3 = {l4 / l3:.2f} (W4's floor, and that floor against W3's)")
     memory = summary["memory"]
     checkpoint = memory["checkpoint"] or memory["final"]
     lines.append(

@@ -3,6 +3,7 @@
 Workloads (wrk, one at a time, each measured run after a warm-up):
   L   the bare WSGI app in bench/bare_app.py, same gunicorn configuration
   L3  W3's query and JSON in a bare WSGI app (bench/bare_readings.py), W3's limit
+  L4  W4's statement and JSON in the same bare app: the floor under W4
   D3  W3's query and JSON in a Django view with no middleware (bench/django_readings.py): Django's floor
   W0  /livez through the full middleware stack
   W1  /api/v1/sensors/{id}, random existing ids
@@ -147,6 +148,7 @@ class Bench:
             bare.wait_until_ok("/")
             bare_readings = servers.enter_context(Server(args.database_url, app="bench.bare_readings:application"))
             bare_readings.wait_until_ok(f"/api/v1/sensors/{big_id}/readings?since=2000-01-01T00:00:00Z")
+            bare_readings.wait_until_ok(f"/api/v1/sensors/{big_id}/aggregates?since=2000-01-01T00:00:17Z")
             django_readings = servers.enter_context(Server(args.database_url, app="bench.django_readings:application"))
             django_readings.wait_until_ok(f"/api/v1/sensors/{big_id}/readings?since=2000-01-01T00:00:00Z")
             nocache = servers.enter_context(Server(args.database_url, env={"API_CACHE_SECONDS": "0"}))
@@ -165,6 +167,7 @@ class Bench:
                     Workload("W4", default, f"/api/v1/sensors/{big_id}", hourly, "hourly", self.big),
                     Workload("W5", default, f"/api/v1/sensors/{big_id}", daily, "daily", self.big),
                     Workload("L3", bare_readings, f"/api/v1/sensors/{big_id}", "readings, bare", "readings", self.big),
+                    Workload("L4", bare_readings, f"/api/v1/sensors/{big_id}", "hourly, bare", "hourly", self.big),
                     Workload(
                         "D3", django_readings, f"/api/v1/sensors/{big_id}", "readings, Django", "readings", self.big
                     ),

@@ -17,7 +17,7 @@ from django.db import connection
 from harness.server import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKLOADS = {"L", "L3", "D3", "W0", "W1", "W2", "W3", "W4", "W5", "W1 nocache", "W2 nocache", "W3 nocache"}
+WORKLOADS = {"L", "L3", "L4", "D3", "W0", "W1", "W2", "W3", "W4", "W5", "W1 nocache", "W2 nocache", "W3 nocache"}
 WORKLOADS |= {"W4 nocache", "W5 nocache", "W3 small"}
 
 # Committed data (the servers are other processes); the flush afterwards must
