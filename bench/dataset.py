@@ -7,6 +7,7 @@ database adds only what is missing.
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import dj_database_url
@@ -99,3 +100,27 @@ def ensure(url, sensors, per_sensor, log=print):
         data = measure(url)
     log(f"{name}: {len(data.sensor_ids)} bench sensors, {data.readings:,} readings")
     return data
+
+
+@contextmanager
+def buffer_pool(url, megabytes, log=print):
+    """InnoDB's buffer pool at ``megabytes`` while the block runs (None: as it is); yields its size in bytes."""
+    connection, _ = connect(url, database=False)  # a server variable: the database may not exist yet
+    with connection, connection.cursor() as cursor:
+        cursor.execute("SELECT @@innodb_buffer_pool_size")
+        [(before,)] = cursor.fetchall()
+        if megabytes is None:
+            yield before
+            return
+        try:
+            cursor.execute("SET GLOBAL innodb_buffer_pool_size = %s", [megabytes * 2**20])
+        except MySQLdb.OperationalError as error:
+            message = f"--buffer-pool-mb: this user may not SET GLOBAL innodb_buffer_pool_size ({error})"
+            raise SystemExit(message) from None
+        cursor.execute("SELECT @@innodb_buffer_pool_size")
+        [(size,)] = cursor.fetchall()
+        log(f"InnoDB buffer pool {size / 2**20:,.0f} MB for the run (was {before / 2**20:,.0f} MB)")
+        try:
+            yield size
+        finally:
+            cursor.execute("SET GLOBAL innodb_buffer_pool_size = %s", [before])

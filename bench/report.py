@@ -86,6 +86,7 @@ def table(summary):
     )
     cold = summary["cold_start"]
     lines.append(f"cold start to the first 200 on {cold['path']}: {cold['seconds']} s")
+    lines.append(f"InnoDB buffer pool: {summary['buffer_pool_bytes'] / 2**20:,.0f} MB")
     lines.append("")
     lines.append("| target | measured | limit | met |")
     lines.append("| --- | ---: | ---: | --- |")

@@ -14,12 +14,13 @@ Workloads (wrk, one at a time, each measured run after a warm-up):
 W1-W5 run with default settings, again with the response cache off, and W3
 once more against a small database to show that latency does not grow with
 the table. Both databases' indexes are read into the buffer pool first
-(dataset.prime), and every workload's measured time is split into rounds
+(dataset.prime; --buffer-pool-mb sizes the pool for the run, as bench-scale's
+does: the 10-million set's index outgrows the server's default), and every workload's measured time is split into rounds
 that interleave with the other workloads' (see Bench.measure). A soak then checks
 the workers' memory. Prints a table, writes it as JSON under bench/results/,
 and exits 1 when a target is missed.
 
-    python -m bench.run [--duration 10] [--rounds 2] [--warmup 2] [--no-check]
+    python -m bench.run [--duration 10] [--rounds 2] [--warmup 2] [--buffer-pool-mb N] [--no-check]
 """
 
 import argparse
@@ -66,6 +67,9 @@ def parse_args(argv):
         type=int,
         default=int(env("WEB_CONCURRENCY", "4")),
         help="WEB_CONCURRENCY for every server, L included (default 4: the chart's 2 per CPU, 2 CPUs here)",
+    )
+    parser.add_argument(
+        "--buffer-pool-mb", type=int, help="InnoDB's buffer pool for the run (the server's own if unset)"
     )
     parser.add_argument("--no-check", action="store_true", help="exit 0 even when a target is missed")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
@@ -236,7 +240,9 @@ def main(argv=None):
     # Every Server copies os.environ: L and W0-W3 run the same worker count.
     os.environ["WEB_CONCURRENCY"] = str(args.workers)
     require_wrk()
-    summary = Bench(args).run()
+    with dataset.buffer_pool(args.database_url, args.buffer_pool_mb) as pool_bytes:
+        summary = Bench(args).run()
+    summary["buffer_pool_bytes"] = pool_bytes
     summary["targets"] = report.targets(summary)
     print()
     print(report.table(summary))

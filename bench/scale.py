@@ -30,11 +30,8 @@ import argparse
 import json
 import os
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-import MySQLdb
 
 from . import dataset
 from .load import require_wrk
@@ -164,30 +161,6 @@ def index_costs(url, rows=INSERT_SAMPLE):
     return {"rows": rows, "us_per_row": costs}
 
 
-@contextmanager
-def buffer_pool(url, megabytes, log=print):
-    """InnoDB's buffer pool at ``megabytes`` while the block runs (None: as it is); yields its size in bytes."""
-    connection, _ = dataset.connect(url)
-    with connection, connection.cursor() as cursor:
-        cursor.execute("SELECT @@innodb_buffer_pool_size")
-        [(before,)] = cursor.fetchall()
-        if megabytes is None:
-            yield before
-            return
-        try:
-            cursor.execute("SET GLOBAL innodb_buffer_pool_size = %s", [megabytes * 2**20])
-        except MySQLdb.OperationalError as error:
-            message = f"--buffer-pool-mb: this user may not SET GLOBAL innodb_buffer_pool_size ({error})"
-            raise SystemExit(message) from None
-        cursor.execute("SELECT @@innodb_buffer_pool_size")
-        [(size,)] = cursor.fetchall()
-        log(f"InnoDB buffer pool {size / 2**20:,.0f} MB for the run (was {before / 2**20:,.0f} MB)")
-        try:
-            yield size
-        finally:
-            cursor.execute("SET GLOBAL innodb_buffer_pool_size = %s", [before])
-
-
 def main(argv=None):
     args = parse_args(argv)
     os.environ["WEB_CONCURRENCY"] = str(args.workers)
@@ -199,7 +172,7 @@ def main(argv=None):
     with Server(args.database_url.format(size=sizes[0])) as probe:
         ready_path, _ = probe.wait_until_ok("/readyz")
     servers = {}
-    with buffer_pool(data[sizes[0]].url, args.buffer_pool_mb) as pool_bytes:
+    with dataset.buffer_pool(data[sizes[0]].url, args.buffer_pool_mb) as pool_bytes:
         try:
             for size in sizes:
                 servers[size] = Server(data[size].url, env={"API_CACHE_SECONDS": "0"}).start()

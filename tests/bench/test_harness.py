@@ -51,6 +51,7 @@ def test_the_harness_runs_every_workload(tmp_path):
         assert cpu["app"] > 0 and cpu["wrk"] > 0 and (cpu["database"] or 0) >= 0, (name, cpu)
     assert summary["datasets"]["large"] == {"sensors": 3, "readings": 600}
     assert 0 < summary["cold_start"]["seconds"] < 30
+    assert summary["buffer_pool_bytes"] >= 2**20  # the server's own: no --buffer-pool-mb
     assert summary["memory"]["final"]["requests"] >= 200
     assert all(0 < size < 500 for size in summary["memory"]["final"]["rss_mb"].values())
     assert {target["name"] for target in summary["targets"]} >= {"W0 / L", "W3 p50 large / small", "W4 / W3", "W5 / W3"}

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from bench import dataset, scale
+from bench import dataset
 from harness.server import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ def test_buffer_pool_mb_sets_the_pool_for_the_run_and_puts_it_back():
     with connection.cursor() as cursor:
         before = pool_bytes(cursor)
     try:
-        with scale.buffer_pool(database_url(), 256, log=lambda line: None) as size, connection.cursor() as cursor:
+        with dataset.buffer_pool(database_url(), 256, log=lambda line: None) as size, connection.cursor() as cursor:
             assert pool_bytes(cursor) == size == 256 * 2**20
     except SystemExit as refused:
         assert "may not SET GLOBAL innodb_buffer_pool_size" in str(refused)
