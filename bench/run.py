@@ -15,10 +15,11 @@ W1-W5 run with default settings, again with the response cache off, and W3
 once more against a small database to show that latency does not grow with
 the table. Both databases' indexes are read into the buffer pool first
 (dataset.prime; --buffer-pool-mb sizes the pool for the run, as bench-scale's
-does: the 10-million set's index outgrows the server's default), and every workload's measured time is split into rounds
-that interleave with the other workloads' (see Bench.measure). A soak then checks
-the workers' memory. Prints a table, writes it as JSON under bench/results/,
-and exits 1 when a target is missed.
+does: the 10-million set's index outgrows the server's default), and every
+workload's measured time is split into rounds that interleave with the other
+workloads' (see Bench.measure). A soak then checks the workers' memory.
+Prints a table, writes it as JSON under bench/results/, and exits 1 when a
+target is missed.
 
     python -m bench.run [--duration 10] [--rounds 2] [--warmup 2] [--buffer-pool-mb N] [--no-check]
 """
