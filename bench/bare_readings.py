@@ -54,7 +54,7 @@ def _readings(cursor, sensor_id, query):
 
 def _hourly(cursor, sensor_id, query):
     since = rollups.seconds(datetime.fromisoformat(query["since"][0]))
-    first = since // 3600 + 1  # the first whole hour
+    first = -(-since // 3600)  # the first whole hour at or after since
     edge = (rollups.instant(since).replace(tzinfo=None), rollups.instant(first * 3600).replace(tzinfo=None))
     cursor.execute(HOURLY_SQL, (sensor_id, first, first + BUCKETS, sensor_id, *edge))
     return [
